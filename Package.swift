@@ -1,0 +1,82 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let package = Package(
+    name: "signalhub",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "signalhub", targets: ["signalhub"]),
+        .library(name: "SignalHubCore", targets: ["SignalHubCore"]),
+        .library(name: "SignalHubServer", targets: ["SignalHubServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+    ],
+    targets: [
+        // C libraries, each behind a small header of prefixed shims.
+        .systemLibrary(
+            name: "CLibWebSockets",
+            path: "Sources/CLibWebSockets",
+            pkgConfig: "libwebsockets",
+            providers: [.apt(["libwebsockets-dev"])]
+        ),
+        .systemLibrary(
+            name: "CJansson",
+            path: "Sources/CJansson",
+            pkgConfig: "jansson",
+            providers: [.apt(["libjansson-dev"])]
+        ),
+
+        // Pure roster logic: no C, no I/O, no clocks of its own.
+        .target(
+            name: "SignalHubCore",
+            dependencies: [
+                .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "HeapModule", package: "swift-collections"),
+            ]
+        ),
+
+        // The wire format: PROTOCOL.md messages to and from JSON bytes, through jansson.
+        .target(name: "SignalHubWire", dependencies: ["SignalHubCore", "CJansson"]),
+
+        // Auth, call and admin tokens (HS256 JWTs) through jwt-kit.
+        .target(
+            name: "SignalHubAuth",
+            dependencies: [
+                "SignalHubCore",
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ]
+        ),
+
+        // The libwebsockets adapter: one service thread that owns the hub state.
+        .target(
+            name: "SignalHubServer",
+            dependencies: [
+                "SignalHubCore", "SignalHubWire", "SignalHubAuth", "CLibWebSockets",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+
+        // The command-line tool: `signalhub serve`, `signalhub token ...`.
+        .executableTarget(
+            name: "signalhub",
+            dependencies: [
+                "SignalHubServer", "SignalHubAuth", "SignalHubCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        .testTarget(name: "SignalHubCoreTests", dependencies: ["SignalHubCore"]),
+        .testTarget(name: "SignalHubWireTests", dependencies: ["SignalHubWire", "SignalHubCore"]),
+        .testTarget(name: "SignalHubAuthTests", dependencies: ["SignalHubAuth", "SignalHubCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,178 @@
+extension SignalingHub {
+    /// A client message arrived: either parsed, or the error that parsing produced.
+    public mutating func received(
+        _ parsed: Result<ClientEnvelope, ProtocolError>, from connection: ConnectionID, at now: HubInstant
+    ) -> [HubAction] {
+        guard let state = connections[connection] else { return [] }
+        if case .closing = state { return [] }
+        let envelope: ClientEnvelope
+        switch parsed {
+        case .failure(let error):
+            return [.send(.error(error), to: [connection])]
+        case .success(let value):
+            envelope = value
+        }
+        let requestID = envelope.requestID
+        func reply(_ code: ErrorCode, _ message: String) -> [HubAction] {
+            [.send(.error(ProtocolError(code, message, requestID: requestID)), to: [connection])]
+        }
+
+        // Liveness works before and after a join alike.
+        if case .ping(let ts) = envelope.message {
+            return [.send(.pong(ts: ts, serverTime: now.unixMs, requestID: requestID), to: [connection])]
+        }
+
+        switch state {
+        case .awaitingJoin(let failedJoins, let deadline):
+            guard case .join(let token, let settings, let resume) = envelope.message else {
+                return reply(.notJoined, "join a session first")
+            }
+            let pending = PendingJoin(requestID: requestID, settings: settings, resume: resume)
+            connections[connection] = .authenticating(failedJoins: failedJoins, deadline: deadline, pending)
+            return [.verifyCallToken(connection, token: token)]
+        case .authenticating:
+            // The adapter pauses reading while a token is checked, so this is a client
+            // that pipelined past its own join: refuse rather than reorder.
+            if case .join = envelope.message { return reply(.alreadyJoined, "a join is already in progress") }
+            return reply(.notJoined, "join a session first")
+        case .joined(let sessionID, let pid):
+            return handleJoined(envelope, sessionID: sessionID, pid: pid, connection: connection)
+        case .closing:
+            return []
+        }
+    }
+
+    private mutating func handleJoined(
+        _ envelope: ClientEnvelope, sessionID: SessionID, pid: ParticipantID, connection: ConnectionID
+    ) -> [HubAction] {
+        let requestID = envelope.requestID
+        var actions: [HubAction] = []
+        func error(_ code: ErrorCode, _ message: String) -> [HubAction] {
+            [.send(.error(ProtocolError(code, message, requestID: requestID)), to: [connection])]
+        }
+        guard let session = sessions[sessionID], let me = session.roster.participant(pid) else {
+            return error(.notJoined, "not in a session")
+        }
+
+        switch envelope.message {
+        case .join:
+            return error(.alreadyJoined, "this socket is already in session \(sessionID)")
+        case .ping:
+            return []  // answered before the state switch
+        case .changeState(let change):
+            actions.append(.send(.ack(requestID: requestID), to: [connection]))
+            if let event = sessions[sessionID]?.roster.apply(change, to: pid) {
+                deliver(event, into: &actions)
+            }
+        case .leave:
+            actions.append(.send(.left(sessionID: sessionID, requestID: requestID), to: [connection]))
+            removeMember(pid, from: sessionID, reason: .left, closeCode: .normal, notifyRemoved: false, into: &actions)
+        case .sync:
+            actions.append(.send(.roster(sessionID: sessionID, seq: session.roster.seq, participants: session.roster.participants, requestID: requestID), to: [connection]))
+        case .signal(let to, let data):
+            guard session.roster.participant(to) != nil else {
+                return error(.participantNotFound, "no participant \(to) in this session")
+            }
+            actions.append(.send(.ack(requestID: requestID), to: [connection]))
+            // A target in its grace period has no socket; the offer is dropped, as it would
+            // be on a network blip, and the peer renegotiates after its resume.
+            if let target = session.members[to]?.connection {
+                actions.append(.send(.signal(from: pid, data: data), to: [target]))
+            }
+        case .muteParticipant(let target):
+            guard me.role == .moderator else { return error(.forbidden, "only a moderator may mute others") }
+            guard session.roster.participant(target) != nil else {
+                return error(.participantNotFound, "no participant \(target) in this session")
+            }
+            actions.append(.send(.ack(requestID: requestID), to: [connection]))
+            if let event = sessions[sessionID]?.roster.apply(.muteAudio, to: target, by: pid) {
+                deliver(event, into: &actions)
+            }
+        case .removeParticipant(let target):
+            guard me.role == .moderator else { return error(.forbidden, "only a moderator may remove others") }
+            guard session.roster.participant(target) != nil else {
+                return error(.participantNotFound, "no participant \(target) in this session")
+            }
+            actions.append(.send(.ack(requestID: requestID), to: [connection]))
+            removeMember(target, from: sessionID, reason: .removed, closeCode: .removed, into: &actions)
+        case .endSession:
+            guard me.role == .moderator else { return error(.forbidden, "only a moderator may end the session") }
+            actions.append(.send(.ack(requestID: requestID), to: [connection]))
+            endSession(sessionID, reason: .endedByModerator, closeCode: .sessionEnded, into: &actions)
+        }
+        return actions
+    }
+
+    /// The adapter checked the call token of a pending join.
+    public mutating func callTokenVerified(
+        _ result: Result<CallIdentity, ProtocolError>, for connection: ConnectionID, at now: HubInstant
+    ) -> [HubAction] {
+        guard case .authenticating(let failedJoins, let deadline, let pending)? = connections[connection] else {
+            return []  // the socket closed or timed out meanwhile
+        }
+        var actions: [HubAction] = []
+        switch result {
+        case .failure(var error):
+            error.requestID = pending.requestID
+            failJoin(connection, failedJoins: failedJoins, deadline: deadline, error: error, into: &actions)
+        case .success(let identity):
+            admit(identity, pending: pending, connection: connection, failedJoins: failedJoins, deadline: deadline, at: now, into: &actions)
+        }
+        return actions
+    }
+
+    private mutating func failJoin(
+        _ connection: ConnectionID, failedJoins: Int, deadline: Int64, error: ProtocolError, into actions: inout [HubAction]
+    ) {
+        actions.append(.send(.error(error), to: [connection]))
+        let failed = failedJoins + 1
+        if failed >= configuration.maxFailedJoins {
+            connections[connection] = .closing
+            actions.append(.close(connection, .policyViolation, reason: "too many failed joins"))
+        } else {
+            connections[connection] = .awaitingJoin(failedJoins: failed, deadline: deadline)
+        }
+    }
+
+    private mutating func admit(
+        _ identity: CallIdentity, pending: PendingJoin, connection: ConnectionID,
+        failedJoins: Int, deadline: Int64, at now: HubInstant, into actions: inout [HubAction]
+    ) {
+        let sessionID = identity.sessionID
+        let existing = sessions[sessionID]
+        let duplicate = existing?.roster.participant(uid: identity.uid)
+        let others = (existing?.roster.count ?? 0) - (duplicate == nil ? 0 : 1)
+        guard others < configuration.maxParticipantsPerSession else {
+            let error = ProtocolError(.sessionFull, "session \(sessionID) is full", requestID: pending.requestID)
+            failJoin(connection, failedJoins: failedJoins, deadline: deadline, error: error, into: &actions)
+            return
+        }
+        // The old member leaves before the new one arrives, so nobody ever sees a uid twice.
+        if let duplicate {
+            removeMember(duplicate.pid, from: sessionID, reason: .replaced, closeCode: .replaced, into: &actions)
+        }
+
+        let settings = pending.settings.effective
+        var pid = ids.participantID()
+        while sessions[sessionID]?.roster.participant(pid) != nil { pid = ids.participantID() }
+        let participant = Participant(
+            pid: pid, uid: identity.uid, name: identity.name, avatar: identity.avatar, role: identity.role,
+            sessionType: settings.sessionType, isAudioMuted: settings.startAudioMuted,
+            isVideoPaused: settings.startVideoPaused, isHandRaised: false, joinedAt: now.unixMs
+        )
+        var session = sessions[sessionID] ?? Session(roster: SessionRoster(sessionID: sessionID))
+        let event = session.roster.add(participant)
+        let resumeToken = ids.resumeToken()
+        session.members[pid] = LocalMember(connection: connection, graceDeadline: nil, resumeToken: resumeToken, settings: settings)
+        sessions[sessionID] = session
+        connections[connection] = .joined(sessionID, pid)
+
+        let reply = JoinedReply(
+            sessionID: sessionID, selfParticipant: participant, participants: session.roster.participants,
+            seq: event.seq, resumeToken: resumeToken, settings: settings, heartbeat: configuration.heartbeat,
+            resumed: false, requestID: pending.requestID
+        )
+        actions.append(.send(.joined(reply), to: [connection]))
+        deliver(event, excluding: connection, into: &actions)
+    }
+}

@@ -1,0 +1,162 @@
+/// The roster logic of the hub as a state machine: sockets open, send messages, have
+/// their tokens verified, close, and time passes; each input returns the actions that
+/// follow (messages to send, sockets to close, tokens to verify). It does no I/O, reads
+/// no clock and takes no lock: one thread owns it.
+public struct SignalingHub {
+    enum ConnectionState {
+        case awaitingJoin(failedJoins: Int, deadline: Int64)
+        case authenticating(failedJoins: Int, deadline: Int64, PendingJoin)
+        case joined(SessionID, ParticipantID)
+        /// A close was asked for; nothing more is accepted from this socket.
+        case closing
+    }
+
+    struct PendingJoin {
+        let requestID: String?
+        let settings: CallSettings
+        let resume: ResumeRequest?
+    }
+
+    /// What this node knows of a participant beyond its public state.
+    struct LocalMember {
+        var connection: ConnectionID?
+        var graceDeadline: Int64?
+        let resumeToken: String
+        let settings: CallSettings
+    }
+
+    struct Session {
+        var roster: SessionRoster
+        var members: [ParticipantID: LocalMember] = [:]
+    }
+
+    public let configuration: HubConfiguration
+    var connections: [ConnectionID: ConnectionState] = [:]
+    var sessions: [SessionID: Session] = [:]
+    var deadlines = DeadlineQueue()
+    var ids: IDGenerator
+
+    public init(configuration: HubConfiguration = HubConfiguration(), random: any RandomNumberGenerator = SystemRandomNumberGenerator()) {
+        self.configuration = configuration
+        self.ids = IDGenerator(random: random)
+    }
+
+    /// The earliest monotonic time at which `tick` has work to do.
+    public var nextDeadline: Int64? { deadlines.next }
+    public var connectionCount: Int { connections.count }
+    public var sessionCount: Int { sessions.count }
+    public var participantCount: Int { sessions.values.reduce(0) { $0 + $1.roster.count } }
+
+    // MARK: Socket lifecycle
+
+    public mutating func connectionOpened(_ connection: ConnectionID, at now: HubInstant) {
+        let deadline = now.monotonicMs + configuration.joinTimeoutMs
+        connections[connection] = .awaitingJoin(failedJoins: 0, deadline: deadline)
+        deadlines.schedule(.joinTimeout(connection), at: deadline)
+    }
+
+    /// The socket is gone, with or without a close handshake. A joined participant stays
+    /// in the roster for the grace period (or leaves at once when it is 0).
+    public mutating func connectionClosed(_ connection: ConnectionID, at now: HubInstant) -> [HubAction] {
+        guard let state = connections.removeValue(forKey: connection) else { return [] }
+        guard case .joined(let sessionID, let pid) = state else { return [] }
+        var actions: [HubAction] = []
+        if configuration.gracePeriodMs <= 0 {
+            removeMember(pid, from: sessionID, reason: .disconnected, into: &actions)
+        } else {
+            let deadline = now.monotonicMs + configuration.gracePeriodMs
+            sessions[sessionID]?.members[pid]?.connection = nil
+            sessions[sessionID]?.members[pid]?.graceDeadline = deadline
+            deadlines.schedule(.gracePeriod(sessionID, pid), at: deadline)
+        }
+        return actions
+    }
+
+    /// Runs every timer due at `now`: join timeouts and grace periods.
+    public mutating func tick(at now: HubInstant) -> [HubAction] {
+        var actions: [HubAction] = []
+        while let (timer, at) = deadlines.popDue(now: now.monotonicMs) {
+            switch timer {
+            case .joinTimeout(let connection):
+                switch connections[connection] {
+                case .awaitingJoin(_, let deadline)?, .authenticating(_, let deadline, _)?:
+                    guard deadline == at else { continue }
+                    connections[connection] = .closing
+                    actions.append(.close(connection, .policyViolation, reason: "no join within the join timeout"))
+                default:
+                    continue
+                }
+            case .gracePeriod(let sessionID, let pid):
+                guard let member = sessions[sessionID]?.members[pid], member.connection == nil,
+                    member.graceDeadline == at
+                else { continue }
+                removeMember(pid, from: sessionID, reason: .disconnected, into: &actions)
+            }
+        }
+        return actions
+    }
+
+    // MARK: Roster changes shared by every path
+
+    /// Sends a roster event to every member with a socket on this node, optionally leaving
+    /// one out. In multi-node mode this is also where events from other nodes arrive.
+    mutating func deliver(_ event: RosterEvent, excluding excluded: ConnectionID? = nil, into actions: inout [HubAction]) {
+        let recipients = connectedMembers(of: event.sessionID, excluding: excluded)
+        if !recipients.isEmpty {
+            actions.append(.send(.event(event), to: recipients))
+        }
+    }
+
+    func connectedMembers(of sessionID: SessionID, excluding excluded: ConnectionID? = nil) -> [ConnectionID] {
+        guard let session = sessions[sessionID] else { return [] }
+        var recipients: [ConnectionID] = []
+        recipients.reserveCapacity(session.members.count)
+        // Join order keeps fan-out order stable, which makes traces and tests readable.
+        for participant in session.roster.participants {
+            if let connection = session.members[participant.pid]?.connection, connection != excluded {
+                recipients.append(connection)
+            }
+        }
+        return recipients
+    }
+
+    /// Takes a participant out of its session. Everyone still connected hears of it, the
+    /// participant included when it is being pushed out (`replaced`, `removed`), so that it
+    /// learns why; its socket, if any, is then closed with `closeCode`.
+    mutating func removeMember(
+        _ pid: ParticipantID, from sessionID: SessionID, reason: LeaveReason,
+        closeCode: CloseCode? = nil, notifyRemoved: Bool = true, into actions: inout [HubAction]
+    ) {
+        guard var session = sessions[sessionID], let event = session.roster.remove(pid, reason: reason) else { return }
+        let member = session.members.removeValue(forKey: pid)
+        let removedConnection = member?.connection
+        if session.roster.isEmpty {
+            sessions[sessionID] = nil
+        } else {
+            sessions[sessionID] = session
+        }
+        var recipients = connectedMembers(of: sessionID)
+        if notifyRemoved, let removedConnection {
+            recipients.append(removedConnection)
+        }
+        if !recipients.isEmpty {
+            actions.append(.send(.event(event), to: recipients))
+        }
+        if let removedConnection, let closeCode {
+            connections[removedConnection] = .closing
+            actions.append(.close(removedConnection, closeCode, reason: reason.rawValue))
+        }
+    }
+
+    /// Ends a session: every connected member is told why and closed.
+    mutating func endSession(_ sessionID: SessionID, reason: SessionEndReason, closeCode: CloseCode, into actions: inout [HubAction]) {
+        let recipients = connectedMembers(of: sessionID)
+        sessions[sessionID] = nil
+        guard !recipients.isEmpty else { return }
+        actions.append(.send(.sessionEnded(sessionID: sessionID, reason: reason), to: recipients))
+        for connection in recipients {
+            connections[connection] = .closing
+            actions.append(.close(connection, closeCode, reason: reason.rawValue))
+        }
+    }
+}
