@@ -1,1 +1,58 @@
+#ifndef SIGNALHUB_CLWS_SHIM_H
+#define SIGNALHUB_CLWS_SHIM_H
+
 #include <libwebsockets.h>
+#include <string.h>
+
+/* Swift cannot import LWS_PRE (built from a padding macro), the compound option masks
+   or the variadic log macros; these prefixed shims stand in for them. */
+
+static const size_t SHLWS_PRE = LWS_PRE;
+
+/* A scheduler entry that also carries a pointer back to its owner, because lws calls a
+   sul back with nothing but the sul itself. */
+typedef struct shlws_timer {
+    lws_sorted_usec_list_t sul; /* first, so a sul pointer is a timer pointer */
+    void *user;
+} shlws_timer_t;
+
+static inline void *shlws_timer_user(lws_sorted_usec_list_t *sul) { return ((shlws_timer_t *)sul)->user; }
+static inline lws_sorted_usec_list_t *shlws_timer_sul(shlws_timer_t *timer) { return &timer->sul; }
+
+static const uint64_t SHLWS_SERVER_OPTIONS =
+    LWS_SERVER_OPTION_VALIDATE_UTF8 |
+    LWS_SERVER_OPTION_HTTP_HEADERS_SECURITY_BEST_PRACTICES_ENFORCE;
+
+static const uint64_t SHLWS_OPTION_DISABLE_IPV6 = LWS_SERVER_OPTION_DISABLE_IPV6;
+
+/* Text frame write of a payload that has SHLWS_PRE writable bytes in front of it. */
+static inline int shlws_write_text(struct lws *wsi, unsigned char *payload, size_t length) {
+    return lws_write(wsi, payload, length, LWS_WRITE_TEXT);
+}
+
+/* Writes a whole small HTTP response: status, content type, no-store caching, and a
+   body that has SHLWS_PRE writable bytes in front of it. Returns nonzero on failure. */
+static inline int shlws_http_respond(struct lws *wsi, unsigned int status, const char *content_type,
+                                     unsigned char *body, size_t body_length) {
+    unsigned char headers[LWS_PRE + 1024];
+    unsigned char *start = &headers[LWS_PRE], *p = start, *end = &headers[sizeof(headers) - 1];
+    static const char no_store[] = "no-store";
+    if (lws_add_http_common_headers(wsi, status, content_type, (lws_filepos_t)body_length, &p, end))
+        return 1;
+    if (lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
+                                    (const unsigned char *)no_store, (int)strlen(no_store), &p, end))
+        return 1;
+    if (lws_finalize_write_http_header(wsi, start, &p, end))
+        return 1;
+    if (body_length > 0 && lws_write(wsi, body, body_length, LWS_WRITE_HTTP_FINAL) != (int)body_length)
+        return 1;
+    return 0;
+}
+
+/* Copies a header into buf; returns its length, or -1 when absent or too long. */
+static inline int shlws_header(struct lws *wsi, enum lws_token_indexes token, char *buf, int len) {
+    if (lws_hdr_total_length(wsi, token) <= 0) return -1;
+    return lws_hdr_copy(wsi, buf, len, token);
+}
+
+#endif

@@ -1,0 +1,28 @@
+import SignalHubCore
+
+/// How `signalhub serve` runs. Every default is the documented one.
+public struct ServerConfiguration: Sendable {
+    /// Address to listen on. Default `127.0.0.1`; `0.0.0.0` or `::` for every interface.
+    public var host: String = "127.0.0.1"
+    /// TCP port; 0 picks a free one (reported by `HubServer.start`). Default 8080.
+    public var port: Int = 8080
+    /// Dev mode turns on `POST /v1/dev/login`. Default off.
+    public var devMode: Bool = false
+    /// Folder served at `/` (the browser test page); nil serves nothing. Default `web-test-page`.
+    public var staticDirectory: String? = "web-test-page"
+    /// Lifetime of auth tokens from dev login, in seconds. Default 24 h.
+    public var authTokenTTLSeconds: Int64 = 86_400
+    /// Lifetime of call tokens minted by `POST /v1/calls/tokens`, in seconds. Default 1 h.
+    public var callTokenTTLSeconds: Int64 = 3_600
+    /// Largest client WebSocket message, in bytes; a larger one closes with 1009. Default 64 KiB.
+    public var maxMessageBytes: Int = 64 * 1024
+    /// Largest HTTP request body, in bytes. Default 16 KiB.
+    public var maxHTTPBodyBytes: Int = 16 * 1024
+    /// How long a graceful shutdown waits for sockets to take their close, in milliseconds.
+    /// Default 3 s.
+    public var shutdownTimeoutMs: Int64 = 3_000
+    /// The roster logic's limits and timings (grace period, join timeout, caps, heartbeat).
+    public var hub = HubConfiguration()
+
+    public init() {}
+}

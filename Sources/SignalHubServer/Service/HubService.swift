@@ -1,0 +1,154 @@
+import CLibWebSockets
+import Logging
+import SignalHubAuth
+import SignalHubCore
+import SignalHubWire
+
+/// Everything the service thread owns: the roster core, the sockets and HTTP exchanges,
+/// the encoder. Only lws callbacks on that thread touch it, so it takes no lock; other
+/// threads reach it through the `Inbox`.
+final class HubService {
+    let configuration: ServerConfiguration
+    let tokens: TokenService
+    let logger: Logger
+    let metrics: HubMetrics
+    let inbox: Inbox
+
+    var hub: SignalingHub
+    let encoder = MessageEncoder(headroom: Int(SHLWS_PRE))
+    var sockets: [ConnectionID: WebSocketConnection] = [:]
+    var exchanges: [HTTPExchangeID: HTTPExchange] = [:]
+    private var nextConnection: UInt64 = 0
+    private var nextExchange: UInt64 = 0
+
+    /// Set once the lws context exists.
+    var context: OpaquePointer?
+    /// The one scheduler entry; it always stands at the earliest deadline we know of.
+    private let timer: UnsafeMutablePointer<shlws_timer_t>
+    private var timerArmedAt: Int64?
+
+    private(set) var shuttingDown = false
+    private(set) var stopDeadline: Int64?
+
+    init(configuration: ServerConfiguration, tokens: TokenService, logger: Logger, metrics: HubMetrics, inbox: Inbox) {
+        self.configuration = configuration
+        self.tokens = tokens
+        self.logger = logger
+        self.metrics = metrics
+        self.inbox = inbox
+        self.hub = SignalingHub(configuration: configuration.hub)
+        timer = .allocate(capacity: 1)
+        timer.initialize(to: shlws_timer_t())
+        timer.pointee.user = Unmanaged.passUnretained(self).toOpaque()
+    }
+
+    deinit {
+        timer.deinitialize(count: 1)
+        timer.deallocate()
+    }
+
+    func makeConnectionID() -> ConnectionID {
+        nextConnection += 1
+        return ConnectionID(nextConnection)
+    }
+
+    func makeExchangeID() -> HTTPExchangeID {
+        nextExchange += 1
+        return HTTPExchangeID(rawValue: nextExchange)
+    }
+
+    /// The service loop stops once shutdown has closed every socket, or its time is up.
+    var isFinished: Bool {
+        guard let stopDeadline else { return false }
+        return sockets.isEmpty || ServiceClock.milliseconds(CLOCK_MONOTONIC) >= stopDeadline
+    }
+
+    // MARK: Actions from the core
+
+    func apply(_ actions: [HubAction]) {
+        for action in actions {
+            switch action {
+            case .send(let message, let recipients):
+                let frame = encoder.encode(message)
+                metrics.record(message, recipients: recipients.count)
+                for id in recipients {
+                    guard let socket = sockets[id], socket.pendingClose == nil else { continue }
+                    socket.outbox.append(frame)
+                    if socket.outbox.count == 1 { lws_callback_on_writable(socket.wsi) }
+                }
+            case .close(let id, let code, let reason):
+                guard let socket = sockets[id] else { continue }
+                socket.pendingClose = (code, reason)
+                lws_callback_on_writable(socket.wsi)
+            case .verifyCallToken(let id, let token):
+                guard let socket = sockets[id] else { continue }
+                // Later messages wait in the kernel until the join is decided, so they are
+                // handled in order against the right state.
+                lws_rx_flow_control(socket.wsi, 0)
+                let tokens = self.tokens
+                let inbox = self.inbox
+                Task.detached {
+                    let result = await tokens.verifyCallToken(token)
+                    inbox.post(.callTokenVerified(id, result))
+                }
+            }
+        }
+        armTimer()
+    }
+
+    // MARK: Cross-thread work
+
+    func drainInbox() {
+        for item in inbox.drain() {
+            switch item {
+            case .callTokenVerified(let id, let result):
+                if let socket = sockets[id] { lws_rx_flow_control(socket.wsi, 1) }
+                if case .failure(let error) = result {
+                    logger.debug("join refused", metadata: ["connection": "\(id)", "code": "\(error.code.rawValue)"])
+                }
+                apply(hub.callTokenVerified(result, for: id, at: ServiceClock.now()))
+            case .httpAuthorized(let id, let outcome):
+                completeHTTP(id, outcome)
+            case .stop:
+                beginShutdown()
+            }
+        }
+    }
+
+    private func beginShutdown() {
+        guard !shuttingDown else { return }
+        shuttingDown = true
+        logger.info("shutting down", metadata: ["sockets": "\(sockets.count)"])
+        stopDeadline = ServiceClock.milliseconds(CLOCK_MONOTONIC) + configuration.shutdownTimeoutMs
+        apply(hub.shutdown())
+        scheduleTimer(atMonotonic: stopDeadline!)
+    }
+
+    // MARK: Timers
+
+    func timerFired() {
+        timerArmedAt = nil
+        apply(hub.tick(at: ServiceClock.now()))  // re-arms for the next deadline
+        if let stopDeadline { scheduleTimer(atMonotonic: stopDeadline) }
+    }
+
+    private func armTimer() {
+        if let next = hub.nextDeadline { scheduleTimer(atMonotonic: next) }
+    }
+
+    private func scheduleTimer(atMonotonic at: Int64) {
+        guard let context else { return }
+        if let armed = timerArmedAt, armed <= at { return }
+        timerArmedAt = at
+        let delayMs = max(0, at - ServiceClock.milliseconds(CLOCK_MONOTONIC))
+        // One extra millisecond so that the deadline has passed when the callback runs.
+        lws_sul_schedule(context, 0, shlws_timer_sul(timer), hubTimerCallback, lws_usec_t((delayMs + 1) * 1000))
+    }
+}
+
+/// lws calls a scheduled sul back with only the sul; the timer struct around it leads to
+/// the service.
+private func hubTimerCallback(_ sul: UnsafeMutablePointer<lws_sorted_usec_list_t>?) {
+    guard let sul, let raw = shlws_timer_user(sul) else { return }
+    Unmanaged<HubService>.fromOpaque(raw).takeUnretainedValue().timerFired()
+}

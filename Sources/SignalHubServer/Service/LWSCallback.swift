@@ -1,0 +1,51 @@
+import CLibWebSockets
+
+/// The one lws protocol callback. It finds the `HubService` through the context's user
+/// pointer and hands each reason to it; whatever it does not own goes to lws's default
+/// HTTP handler (static files, upgrades).
+func signalHubCallback(
+    _ wsi: OpaquePointer?, _ reason: lws_callback_reasons, _ user: UnsafeMutableRawPointer?,
+    _ input: UnsafeMutableRawPointer?, _ length: Int
+) -> Int32 {
+    guard let wsi, let context = lws_get_context(wsi), let raw = lws_context_user(context) else {
+        return lws_callback_http_dummy(wsi, reason, user, input, length)
+    }
+    let service = Unmanaged<HubService>.fromOpaque(raw).takeUnretainedValue()
+    let data = UnsafeRawBufferPointer(start: input, count: input == nil ? 0 : length)
+
+    switch reason {
+    case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+        service.drainInbox()
+        return 0
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+        var buffer = [CChar](repeating: 0, count: 256)
+        let count = shlws_header(wsi, WSI_TOKEN_GET_URI, &buffer, Int32(buffer.count))
+        let path = count > 0 ? String(decoding: buffer.prefix(Int(count)).map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
+        return service.acceptsUpgrade(path: path) ? 0 : -1
+    case LWS_CALLBACK_ESTABLISHED:
+        service.socketOpened(wsi)
+        return 0
+    case LWS_CALLBACK_RECEIVE:
+        return service.socketReceived(wsi, data) ? 0 : -1
+    case LWS_CALLBACK_SERVER_WRITEABLE:
+        return service.socketWritable(wsi) ? 0 : -1
+    case LWS_CALLBACK_CLOSED:
+        service.socketClosed(wsi)
+        return 0
+    case LWS_CALLBACK_HTTP:
+        return service.httpRequest(wsi)
+    case LWS_CALLBACK_HTTP_BODY:
+        service.httpBody(wsi, data)
+        return 0
+    case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+        service.httpBodyComplete(wsi)
+        return 0
+    case LWS_CALLBACK_HTTP_WRITEABLE:
+        if let result = service.httpWritable(wsi) { return result }
+    case LWS_CALLBACK_CLOSED_HTTP:
+        service.httpClosed(wsi)
+    default:
+        break
+    }
+    return lws_callback_http_dummy(wsi, reason, user, input, length)
+}

@@ -1,0 +1,76 @@
+import CLibWebSockets
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The C structures lws keeps pointers to for the whole life of a context: protocol
+/// table, mounts, keepalive policy and their strings. Freed after the context is gone.
+final class LWSContextResources {
+    static let protocolName = "signalhub.v1"
+
+    private let strings: [UnsafeMutablePointer<CChar>]
+    let protocols: UnsafeMutablePointer<lws_protocols>
+    let mounts: UnsafeMutablePointer<lws_http_mount>
+    let mountCount: Int
+    let retry: UnsafeMutablePointer<lws_retry_bo_t>
+    let iface: UnsafePointer<CChar>?
+
+    init(configuration: ServerConfiguration, staticDirectory: String?) {
+        var strings: [UnsafeMutablePointer<CChar>] = []
+        func keep(_ string: String) -> UnsafePointer<CChar> {
+            let copy = strdup(string)!
+            strings.append(copy)
+            return UnsafePointer(copy)
+        }
+
+        protocols = .allocate(capacity: 2)
+        protocols.initialize(repeating: lws_protocols(), count: 2)
+        protocols[0].name = keep(Self.protocolName)
+        protocols[0].callback = signalHubCallback
+        // Receive in chunks of up to 16 KiB; whole messages are assembled in Swift.
+        protocols[0].rx_buffer_size = 16 * 1024
+
+        // Callback mounts route the API to our protocol; the rest is the static page.
+        var points: [(String, Bool)] = [("/v1", false), ("/healthz", false), ("/metrics", false)]
+        if staticDirectory != nil { points.append(("/", true)) }
+        mountCount = points.count
+        mounts = .allocate(capacity: points.count)
+        mounts.initialize(repeating: lws_http_mount(), count: points.count)
+        for (index, (point, isFile)) in points.enumerated() {
+            mounts[index].mountpoint = keep(point)
+            mounts[index].mountpoint_len = UInt8(point.utf8.count)
+            if isFile, let staticDirectory {
+                mounts[index].origin = keep(staticDirectory)
+                mounts[index].def = keep("index.html")
+                mounts[index].origin_protocol = UInt8(LWSMPRO_FILE.rawValue)
+            } else {
+                mounts[index].protocol = keep(Self.protocolName)
+                mounts[index].origin_protocol = UInt8(LWSMPRO_CALLBACK.rawValue)
+            }
+            if index + 1 < points.count { mounts[index].mount_next = UnsafePointer(mounts + index + 1) }
+        }
+
+        // lws sends WebSocket pings after this much silence and drops the socket after
+        // the hangup time; both in whole seconds.
+        retry = .allocate(capacity: 1)
+        retry.initialize(to: lws_retry_bo_t())
+        let heartbeat = configuration.hub.heartbeat
+        retry.pointee.secs_since_valid_ping = UInt16(clamping: max(1, heartbeat.intervalMs / 1000))
+        retry.pointee.secs_since_valid_hangup = UInt16(clamping: max(2, heartbeat.timeoutMs / 1000))
+
+        let host = configuration.host
+        iface = (host.isEmpty || host == "0.0.0.0" || host == "::") ? nil : keep(host)
+        self.strings = strings
+    }
+
+    deinit {
+        protocols.deinitialize(count: 2)
+        protocols.deallocate()
+        mounts.deinitialize(count: mountCount)
+        mounts.deallocate()
+        retry.deinitialize(count: 1)
+        retry.deallocate()
+        for string in strings { free(string) }
+    }
+}

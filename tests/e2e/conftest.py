@@ -1,0 +1,142 @@
+"""Fixtures: start a real signalhub process on --port 0 and stop it at teardown.
+
+The binary comes from $SIGNALHUB_BIN (default /work/main/.build/debug/signalhub).
+Each hub's stderr is kept in /work/main/test-output/<name>-<time>.stderr.log.
+"""
+import asyncio
+import os
+import queue
+import re
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+import hubtools
+from hubtools import SECRET
+
+BIN = os.environ.get("SIGNALHUB_BIN", "/work/main/.build/debug/signalhub")
+OUT_DIR = Path(os.environ.get("SIGNALHUB_TEST_OUTPUT", "/work/main/test-output"))
+LOG_LEVEL = os.environ.get("SIGNALHUB_LOG_LEVEL", "debug")
+LISTEN_RE = re.compile(r"signalhub listening on http://127\.0\.0\.1:(\d+)")
+START_TIMEOUT = 10.0
+
+
+class HubProcess:
+    def __init__(self, name, dev=True, grace=0.3, join_timeout=10, max_message_size=65536,
+                 max_participants=50, extra=()):
+        self.name = name
+        self.args = [BIN, "serve", "--host", "127.0.0.1", "--port", "0",
+                     "--grace-period", str(grace), "--join-timeout", str(join_timeout),
+                     "--max-message-size", str(max_message_size),
+                     "--max-participants", str(max_participants), "--log-level", LOG_LEVEL,
+                     *extra]
+        if dev:
+            self.args.insert(6, "--dev")
+        self.proc = None
+        self.port = None
+        self.stdout_lines = []  # every stdout line after the first
+        self._lines = queue.Queue()
+
+    def start(self):
+        if not os.access(BIN, os.X_OK):
+            pytest.fail(f"signalhub binary not found or not executable: {BIN}")
+        OUT_DIR.mkdir(parents=True, exist_ok=True)
+        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", self.name)
+        self.log_path = OUT_DIR / f"{safe}-{time.strftime('%H%M%S')}-{os.getpid()}.stderr.log"
+        self._log = open(self.log_path, "wb")
+        env = dict(os.environ, SIGNALHUB_SECRET=SECRET)
+        self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=self._log,
+                                     stdin=subprocess.DEVNULL, env=env)
+        threading.Thread(target=self._pump, daemon=True).start()
+        try:
+            first = self._lines.get(timeout=START_TIMEOUT)
+        except queue.Empty:
+            first = None
+        if first is None:
+            self.stop()
+            pytest.fail(f"hub {self.name} did not announce its port within {START_TIMEOUT}s "
+                        f"(exit {self.proc.returncode}); args {self.args}; stderr tail:\n"
+                        f"{self.stderr_tail()}")
+        m = LISTEN_RE.fullmatch(first.rstrip("\r\n"))
+        if not m:
+            self.stop()
+            pytest.fail(f"hub {self.name}: first stdout line is {first!r}, expected "
+                        f"'signalhub listening on http://127.0.0.1:PORT'")
+        self.port = int(m.group(1))
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.ws_url = f"ws://127.0.0.1:{self.port}/v1/signal"
+        self.admin = hubtools.admin_token()
+        return self
+
+    def _pump(self):
+        first = True
+        for raw in self.proc.stdout:
+            line = raw.decode("utf-8", "replace")
+            if first:
+                self._lines.put(line)
+                first = False
+            else:
+                self.stdout_lines.append(line)
+        if first:
+            self._lines.put(None)
+
+    def stderr_tail(self, n=4000):
+        try:
+            self._log.flush()
+            return self.log_path.read_bytes()[-n:].decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def stop(self, timeout=5.0):
+        """SIGTERM, then SIGKILL if it does not exit. Returns the exit status."""
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout)
+        self._log.close()
+        return self.proc.returncode
+
+    # HTTP helpers ---------------------------------------------------------
+    def http(self, method, path, **kw):
+        return hubtools.http(self.base, method, path, **kw)
+
+    def admin_http(self, method, path, **kw):
+        return hubtools.http(self.base, method, path, token=self.admin, **kw)
+
+    async def ahttp(self, method, path, **kw):
+        return await asyncio.to_thread(hubtools.http, self.base, method, path, **kw)
+
+    async def aadmin(self, method, path, **kw):
+        return await asyncio.to_thread(hubtools.http, self.base, method, path,
+                                       token=self.admin, **kw)
+
+
+@pytest.fixture(scope="module")
+def hub(request):
+    """A fresh dev-mode hub per test module: grace period 0.3 s, defaults otherwise."""
+    h = HubProcess(request.module.__name__).start()
+    yield h
+    h.stop()
+
+
+@pytest.fixture
+def hub_factory(request):
+    """Start extra hubs with custom flags; all are stopped at the end of the test."""
+    started = []
+
+    def make(**kw):
+        h = HubProcess(f"{request.node.name}-{len(started)}", **kw)
+        started.append(h)
+        return h.start()
+    yield make
+    for h in started:
+        h.stop()
