@@ -77,7 +77,10 @@ let package = Package(
 
         .testTarget(name: "SignalHubCoreTests", dependencies: ["SignalHubCore"]),
         .testTarget(name: "SignalHubWireTests", dependencies: ["SignalHubWire", "SignalHubCore"]),
-        .testTarget(name: "SignalHubAuthTests", dependencies: ["SignalHubAuth", "SignalHubCore"]),
+        .testTarget(
+            name: "SignalHubAuthTests",
+            dependencies: ["SignalHubAuth", "SignalHubCore", .product(name: "JWTKit", package: "jwt-kit")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -17,9 +17,24 @@ public enum JSONDecoding {
         bytes.withUnsafeBytes { parse($0) }
     }
 
+    /// The most `signal` data the hub relays, measured as compact JSON (PROTOCOL.md §3).
+    public static let maxSignalDataBytes = 16 * 1024
+
     /// Parses and validates one client message.
     public static func clientMessage(_ bytes: UnsafeRawBufferPointer) -> Result<ClientEnvelope, ProtocolError> {
-        parse(bytes).flatMap(ClientMessageParser.parse)
+        var error = json_error_t()
+        let base = bytes.baseAddress.map { $0.assumingMemoryBound(to: CChar.self) }
+        guard let root = json_loadb(base, bytes.count, SHJ_LOAD_FLAGS, &error) else {
+            return .failure(ProtocolError(.validationError, "not valid JSON"))
+        }
+        defer { json_decref(root) }
+        let parsed = ClientMessageParser.parse(convert(root))
+        if case .success(let envelope) = parsed, case .signal = envelope.message,
+            let data = json_object_get(root, "data"), json_dumpb(data, nil, 0, SHJ_MEASURE_FLAGS) > maxSignalDataBytes
+        {
+            return .failure(ProtocolError(.validationError, "signal data is larger than \(maxSignalDataBytes) bytes", requestID: envelope.requestID))
+        }
+        return parsed
     }
 
     static func convert(_ node: UnsafeMutablePointer<json_t>) -> JSONValue {

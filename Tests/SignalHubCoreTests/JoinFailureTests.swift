@@ -127,4 +127,31 @@ struct JoinFailureTests {
         #expect(actions == [.send(.error(error), to: [alice.connection])])
         #expect(h.participant(alice.pid) != nil)
     }
+
+    @Test func malformedJoinsCountTowardTheFailedJoinLimit() throws {
+        var h = HubHarness()
+        let c = h.open()
+        let badSettings = ClientMessageParser.parse(.object(["type": .string("join"), "token": .string("t"), "settings": .object(["layout": .string("GRID")])]))
+        let noToken = ClientMessageParser.parse(.object(["type": .string("join")]))
+        guard case .failure(let settingsError) = badSettings, case .failure(let tokenError) = noToken else {
+            Issue.record("the parser accepted a bad join"); return
+        }
+        #expect(settingsError.refusesJoin && tokenError.refusesJoin)
+        let now = h.now
+        #expect(h.hub.received(badSettings, from: c, at: now) == [.send(.error(settingsError), to: [c])])
+        #expect(h.hub.received(noToken, from: c, at: now) == [.send(.error(tokenError), to: [c])])
+        let third = h.hub.received(badSettings, from: c, at: now)
+        #expect(third == [.send(.error(settingsError), to: [c]), .close(c, .policyViolation, reason: "too many failed joins")])
+    }
+
+    @Test func otherMalformedMessagesDoNotCountAsFailedJoins() throws {
+        var h = HubHarness()
+        let c = h.open()
+        let bad = ClientMessageParser.parse(.object(["type": .string("muteParticipant"), "pid": .integer(5)]))
+        let now = h.now
+        for _ in 0..<5 {
+            let actions = h.hub.received(bad, from: c, at: now)
+            #expect(actions.allSatisfy { if case .close = $0 { false } else { true } })
+        }
+    }
 }

@@ -51,7 +51,8 @@ class HubProcess:
         env = dict(os.environ, SIGNALHUB_SECRET=SECRET)
         self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=self._log,
                                      stdin=subprocess.DEVNULL, env=env)
-        threading.Thread(target=self._pump, daemon=True).start()
+        self._pump_thread = threading.Thread(target=self._pump, daemon=True)
+        self._pump_thread.start()
         try:
             first = self._lines.get(timeout=START_TIMEOUT)
         except queue.Empty:
@@ -102,6 +103,7 @@ class HubProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(timeout)
+        self._pump_thread.join(2)
         self._log.close()
         return self.proc.returncode
 

@@ -7,7 +7,6 @@ violation whenever an event's seq is not exactly the previous seq + 1.
 import asyncio
 import itertools
 import json
-import time
 
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
@@ -51,6 +50,7 @@ class HubClient:
         self.session_id = None
         self.joined_msg = None
         self.errors = []        # protocol violations seen by the reader
+        self.sent_rids = set()  # requestIds this client has sent
         self.close_code = None  # code of the close frame received from the hub
         self.close_reason = None
         self.closed = asyncio.Event()
@@ -172,6 +172,8 @@ class HubClient:
 
     # sending ------------------------------------------------------------
     async def send(self, obj):
+        if isinstance(obj, dict) and isinstance(obj.get("requestId"), str):
+            self.sent_rids.add(obj["requestId"])
         await self.ws.send(obj if isinstance(obj, (str, bytes)) else json.dumps(obj))
 
     def rid(self):
@@ -199,7 +201,7 @@ class HubClient:
 
     async def ping_sync(self):
         """Round-trip: once the pong is here, everything the hub sent before has arrived."""
-        ts = time.time()
+        ts = next(_ids)  # an integer: exact whatever number type the hub uses
         reply = await self.request("ping", ts=ts)
         assert reply["type"] == "pong" and reply.get("ts") == ts, f"{self.label}: {reply}"
         return reply
@@ -250,9 +252,11 @@ class HubClient:
         return self.close_code
 
     async def assert_quiet(self, since):
-        """Nothing but the sync pong arrived since `since` (proved by a ping round-trip)."""
-        pong = await self.ping_sync()
-        extra = [m for m in self.messages[since:] if m is not pong]
+        """Nothing but replies to this client's own requests arrived since `since`
+        (proved by a ping round-trip)."""
+        await self.ping_sync()
+        extra = [m for m in self.messages[since:]
+                 if not (m["type"] in REPLIES and m.get("requestId") in self.sent_rids)]
         assert extra == [], f"{self.label} should have received nothing, got {extra}"
 
     def check(self):

@@ -54,7 +54,7 @@ def test_admin_list_get_mute_remove_delete(hub):
             assert len(mine) == 1, r.json()
             assert (mine[0]["participantCount"], mine[0]["seq"]) == (3, a.seq), mine
             body = await assert_matches_hub(hub, sid, everyone)
-            assert [p["pid"] for p in body["participants"]] == [a.pid, b.pid, c.pid], body
+            assert [p["pid"] for p in c.joined_msg["participants"]] == [a.pid, b.pid, c.pid]
             assert body["participants"][0]["avatar"] == "https://a.test/a.png"
 
             # 404s

@@ -6,6 +6,8 @@ import signal
 import subprocess
 import time
 
+import pytest
+
 import hubtools as ht
 from hubclient import assert_quiet, marks
 from hubpool import Pool, assert_matches_hub, run, wait_all
@@ -50,6 +52,7 @@ def test_drop_keeps_participant_for_grace_period(hub_factory):
     run(main())
 
 
+@pytest.mark.xfail(strict=True, reason="resume and replay are issue 5's work; strict, so this fails once resume lands")
 def test_resume_within_grace(hub_factory):
     hub = hub_factory(grace=5)
 
@@ -69,7 +72,9 @@ def test_resume_within_grace(hub_factory):
             a2.resume_state_from(a)
             joined = await a2.request("join", token=ht.call_token(a.uid, sid), resume={
                 "pid": a.pid, "resumeToken": token, "lastSeq": last_seq})
-            assert joined["type"] == "joined" and joined["resumed"] is True, joined
+            assert joined["type"] == "joined", joined
+            assert joined["resumed"] is True, f"resume refused or ignored: {joined}"
+            assert joined["self"]["pid"] == a.pid, f"resume gave a new pid: {joined}"
             assert joined["self"]["pid"] == a.pid and joined["sessionId"] == sid, joined
             await asyncio.gather(a2.ping_sync(), b.ping_sync(), c.ping_sync())
             assert a2.roster[b.pid]["isHandRaised"] is True, a2.roster
@@ -118,7 +123,7 @@ def test_sigterm_ends_sessions_and_exits(hub_factory):
                 assert await c.wait_closed() == 1001
             await asyncio.to_thread(hub.proc.wait, 5)
     run(main())
-    assert hub.proc.returncode is not None
+    assert hub.stop() is not None  # already exited; joins the stdout reader
     assert hub.stdout_lines == [], f"extra stdout lines: {hub.stdout_lines}"
 
 

@@ -55,8 +55,9 @@ def test_voice_participant_video_stays_paused(hub):
             m = marks(o, v)
             await v.request("resumeVideo")  # ack or error, but never an unpaused VOICE member
             await v.act("raiseHand")
-            await o.wait_event("participantUpdated", v.pid, start=m[o])
             for c in (o, v):
+                await c.wait_event("participantUpdated", v.pid, start=m[c])
+                await c.ping_sync()
                 updates = [x for x in c.messages[m[c]:] if x["type"] == "participantUpdated"]
                 assert [u["changed"] for u in updates] == [["isHandRaised"]], updates
             await assert_matches_hub(hub, sid, [o, v])

@@ -55,6 +55,24 @@ def test_join_token_cases(hub):
                 await assert_quiet(m)
                 assert not c.closed.is_set(), f"{label}: one failed join must not close"
 
+            # claims a hub would never sign: refused (the exact code is not specified)
+            refused = {"ERROR_AUTH_TOKEN_INVALID", "VALIDATION_ERROR", "ERROR_SESSION_ID_MISSING"}
+            claims = ht.call_claims(ht.new_uid("odd"), sid)
+            no_sid = {k: v for k, v in claims.items() if k != "sid"}
+            no_sub = {k: v for k, v in claims.items() if k != "sub"}
+            for label, token in (("sid with bad characters", ht.forge(dict(claims, sid="a b/c"))),
+                                 ("sid 129 chars", ht.forge(dict(claims, sid="s" * 129))),
+                                 ("empty sid", ht.forge(dict(claims, sid=""))),
+                                 ("no sid", ht.forge(no_sid)),
+                                 ("uid 129 chars", ht.forge(dict(claims, sub="u" * 129))),
+                                 ("empty uid", ht.forge(dict(claims, sub=""))),
+                                 ("no sub", ht.forge(no_sub))):
+                c = await pool.client(label.replace(" ", "_"))
+                m = marks(a, b)
+                r = await c.request("join", token=token)
+                assert r["type"] == "error" and r["code"] in refused, (label, r)
+                await assert_quiet(m)
+
             # token of the wrong JSON type
             c = await pool.client("numtoken")
             m = marks(a, b)

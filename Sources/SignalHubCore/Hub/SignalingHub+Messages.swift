@@ -8,6 +8,11 @@ extension SignalingHub {
         let envelope: ClientEnvelope
         switch parsed {
         case .failure(let error):
+            if error.refusesJoin, case .awaitingJoin(let failedJoins, let deadline) = state {
+                var actions: [HubAction] = []
+                failJoin(connection, failedJoins: failedJoins, deadline: deadline, error: error, into: &actions)
+                return actions
+            }
             return [.send(.error(error), to: [connection])]
         case .success(let value):
             envelope = value
@@ -121,7 +126,7 @@ extension SignalingHub {
         return actions
     }
 
-    private mutating func failJoin(
+    mutating func failJoin(
         _ connection: ConnectionID, failedJoins: Int, deadline: Int64, error: ProtocolError, into actions: inout [HubAction]
     ) {
         actions.append(.send(.error(error), to: [connection]))
@@ -148,8 +153,12 @@ extension SignalingHub {
             return
         }
         // The old member leaves before the new one arrives, so nobody ever sees a uid twice.
+        // When it was the only member, the session's seq carries on past its leave rather
+        // than starting again at 1 (the roster guarantee: +1 per event, no reset).
+        var carriedSeq: UInt64 = 0
         if let duplicate {
             removeMember(duplicate.pid, from: sessionID, reason: .replaced, closeCode: .replaced, into: &actions)
+            carriedSeq = (existing?.roster.seq ?? 0) + 1
         }
 
         let settings = pending.settings.effective
@@ -160,7 +169,7 @@ extension SignalingHub {
             sessionType: settings.sessionType, isAudioMuted: settings.startAudioMuted,
             isVideoPaused: settings.startVideoPaused, isHandRaised: false, joinedAt: now.unixMs
         )
-        var session = sessions[sessionID] ?? Session(roster: SessionRoster(sessionID: sessionID))
+        var session = sessions[sessionID] ?? Session(roster: SessionRoster(sessionID: sessionID, seq: carriedSeq))
         let event = session.roster.add(participant)
         let resumeToken = ids.resumeToken()
         session.members[pid] = LocalMember(connection: connection, graceDeadline: nil, resumeToken: resumeToken, settings: settings)

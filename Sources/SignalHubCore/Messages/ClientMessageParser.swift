@@ -23,6 +23,7 @@ public enum ClientMessageParser {
         } catch {
             var failure = error
             failure.requestID = requestID
+            failure.refusesJoin = fields["type"] == .string("join")
             return .failure(failure)
         }
     }

@@ -20,11 +20,15 @@ public struct ProtocolError: Error, Sendable, Hashable {
     public var message: String
     /// The `requestId` of the message that failed, when it could be read.
     public var requestID: String?
+    /// The refused message was a `join`: it counts toward the failed-join limit even when
+    /// it never got as far as a token check.
+    public var refusesJoin: Bool
 
-    public init(_ code: ErrorCode, _ message: String, requestID: String? = nil) {
+    public init(_ code: ErrorCode, _ message: String, requestID: String? = nil, refusesJoin: Bool = false) {
         self.code = code
         self.message = message
         self.requestID = requestID
+        self.refusesJoin = refusesJoin
     }
 }
 

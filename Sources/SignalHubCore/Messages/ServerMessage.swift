@@ -34,6 +34,21 @@ public struct JoinedReply: Sendable, Hashable {
     public let heartbeat: Heartbeat
     public let resumed: Bool
     public let requestID: String?
+
+    public init(
+        sessionID: SessionID, selfParticipant: Participant, participants: [Participant], seq: UInt64,
+        resumeToken: String, settings: CallSettings, heartbeat: Heartbeat, resumed: Bool, requestID: String?
+    ) {
+        self.sessionID = sessionID
+        self.selfParticipant = selfParticipant
+        self.participants = participants
+        self.seq = seq
+        self.resumeToken = resumeToken
+        self.settings = settings
+        self.heartbeat = heartbeat
+        self.resumed = resumed
+        self.requestID = requestID
+    }
 }
 
 /// Liveness settings announced in `joined`, in milliseconds.

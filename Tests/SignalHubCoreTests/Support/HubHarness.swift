@@ -24,6 +24,8 @@ struct HubHarness {
     /// The monotonic clock, in milliseconds; tests move it with `advance`.
     var monotonicMs: Int64 = 5_000
     private var nextConnection: UInt64 = 1
+    /// Sockets the test closed from the client side.
+    private(set) var droppedByClient: Set<ConnectionID> = []
     /// Every action the hub returned, in order.
     private(set) var log: [HubAction] = []
 
@@ -66,7 +68,8 @@ struct HubHarness {
 
     @discardableResult
     mutating func close(_ connection: ConnectionID) -> [HubAction] {
-        record(hub.connectionClosed(connection, at: now))
+        droppedByClient.insert(connection)
+        return record(hub.connectionClosed(connection, at: now))
     }
 
     /// Moves the clock and runs the timers that came due.
@@ -116,6 +119,16 @@ struct HubHarness {
     func deliveries(to connection: ConnectionID) -> [Delivery] { log.deliveries(to: connection) }
     func messages(to connection: ConnectionID) -> [ServerMessage] { log.messages(to: connection) }
     func closes(of connection: ConnectionID) -> [CloseCode] { log.closes(of: connection) }
+
+    /// The joined reply of every socket that joined `session` and is still open, in order.
+    func liveMembers(of session: SessionID = .main) -> [(connection: ConnectionID, reply: JoinedReply)] {
+        (1..<nextConnection).map(ConnectionID.init).compactMap { connection in
+            guard !droppedByClient.contains(connection), closes(of: connection).isEmpty,
+                let reply = messages(to: connection).lazy.compactMap(\.joinedReply).first, reply.sessionID == session
+            else { return nil }
+            return (connection, reply)
+        }
+    }
 
     func participant(_ pid: ParticipantID, in session: SessionID = .main) -> Participant? {
         hub.roster(of: session)?.participant(pid)

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what building and testing SignalHub needs on Debian: the C libraries (with
+# pkg-config) and the Python packages of the end-to-end tests. Idempotent: it installs
+# only what is missing, so the run and test scripts call it every time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+debian_packages=(pkg-config libwebsockets-dev libjansson-dev)
+
+missing=()
+for package in "${debian_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "bootstrap: installing ${missing[*]}" >&2
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get update -qq
+    $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ "${1:-}" = "--with-tests" ]; then
+    if ! python3 -c "import websockets, jwt, pytest" 2>/dev/null; then
+        echo "bootstrap: installing the end-to-end tests' Python packages" >&2
+        python3 -m pip install -q --disable-pip-version-check -r tests/e2e/requirements.txt
+    fi
+fi
