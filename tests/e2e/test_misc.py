@@ -6,8 +6,6 @@ import signal
 import subprocess
 import time
 
-import pytest
-
 import hubtools as ht
 from hubclient import assert_quiet, marks
 from hubpool import Pool, assert_matches_hub, run, wait_all
@@ -52,7 +50,6 @@ def test_drop_keeps_participant_for_grace_period(hub_factory):
     run(main())
 
 
-@pytest.mark.xfail(strict=True, reason="resume and replay are issue 5's work; strict, so this fails once resume lands")
 def test_resume_within_grace(hub_factory):
     hub = hub_factory(grace=5)
 

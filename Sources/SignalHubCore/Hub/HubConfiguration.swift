@@ -12,6 +12,11 @@ public struct HubConfiguration: Sendable, Hashable {
     public var maxParticipantsPerSession: Int = 200
     /// Announced to clients in `joined`; the adapter enforces it. Default 20 s / 30 s.
     public var heartbeat = Heartbeat(intervalMs: 20_000, timeoutMs: 30_000)
+    /// Roster events kept per session for replay on resume; older gaps get a `roster`
+    /// snapshot instead. Default 256.
+    public var eventHistoryLimit: Int = 256
+    /// Per-socket message allowance. Default 50/s sustained, bursts of 100.
+    public var rateLimit = RateLimit()
 
     public init() {}
 }

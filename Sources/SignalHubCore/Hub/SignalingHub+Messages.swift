@@ -5,6 +5,17 @@ extension SignalingHub {
     ) -> [HubAction] {
         guard let state = connections[connection] else { return [] }
         if case .closing = state { return [] }
+        // Garbage counts too: a flood of anything is a flood.
+        let limit = configuration.rateLimit
+        switch rateLimiters[connection]?.admit(limit, now: now.monotonicMs) {
+        case .refuse?:
+            return [.send(.error(Self.rateLimited(parsed)), to: [connection])]
+        case .close?:
+            connections[connection] = .closing
+            return [.send(.error(Self.rateLimited(parsed)), to: [connection]), .close(connection, .policyViolation, reason: "rate limit exceeded")]
+        default:
+            break
+        }
         let envelope: ClientEnvelope
         switch parsed {
         case .failure(let error):
@@ -45,6 +56,15 @@ extension SignalingHub {
         case .closing:
             return []
         }
+    }
+
+    private static func rateLimited(_ parsed: Result<ClientEnvelope, ProtocolError>) -> ProtocolError {
+        let requestID: String?
+        switch parsed {
+        case .success(let envelope): requestID = envelope.requestID
+        case .failure(let error): requestID = error.requestID
+        }
+        return ProtocolError(.rateLimited, "too many messages: slow down", requestID: requestID)
     }
 
     private mutating func handleJoined(
@@ -144,6 +164,9 @@ extension SignalingHub {
         failedJoins: Int, deadline: Int64, at now: HubInstant, into actions: inout [HubAction]
     ) {
         let sessionID = identity.sessionID
+        if let resume = pending.resume {
+            return self.resume(resume, identity: identity, pending: pending, connection: connection, failedJoins: failedJoins, deadline: deadline, into: &actions)
+        }
         let existing = sessions[sessionID]
         let duplicate = existing?.roster.participant(uid: identity.uid)
         let others = (existing?.roster.count ?? 0) - (duplicate == nil ? 0 : 1)
@@ -169,8 +192,9 @@ extension SignalingHub {
             sessionType: settings.sessionType, isAudioMuted: settings.startAudioMuted,
             isVideoPaused: settings.startVideoPaused, isHandRaised: false, joinedAt: now.unixMs
         )
-        var session = sessions[sessionID] ?? Session(roster: SessionRoster(sessionID: sessionID, seq: carriedSeq))
+        var session = sessions.removeValue(forKey: sessionID) ?? Session(roster: SessionRoster(sessionID: sessionID, seq: carriedSeq))
         let event = session.roster.add(participant)
+        Self.remember(event, in: &session, limit: configuration.eventHistoryLimit)
         let resumeToken = ids.resumeToken()
         session.members[pid] = LocalMember(connection: connection, graceDeadline: nil, resumeToken: resumeToken, settings: settings)
         sessions[sessionID] = session
@@ -182,6 +206,7 @@ extension SignalingHub {
             resumed: false, requestID: pending.requestID
         )
         actions.append(.send(.joined(reply), to: [connection]))
-        deliver(event, excluding: connection, into: &actions)
+        let recipients = connectedMembers(of: sessionID, excluding: connection)
+        if !recipients.isEmpty { actions.append(.send(.event(event), to: recipients)) }
     }
 }

@@ -1,3 +1,5 @@
+import DequeModule
+
 /// The roster logic of the hub as a state machine: sockets open, send messages, have
 /// their tokens verified, close, and time passes; each input returns the actions that
 /// follow (messages to send, sockets to close, tokens to verify). It does no I/O, reads
@@ -21,17 +23,20 @@ public struct SignalingHub {
     struct LocalMember {
         var connection: ConnectionID?
         var graceDeadline: Int64?
-        let resumeToken: String
+        var resumeToken: String
         let settings: CallSettings
     }
 
     struct Session {
         var roster: SessionRoster
         var members: [ParticipantID: LocalMember] = [:]
+        /// The latest roster events, oldest first, for replay to a resuming member.
+        var history = Deque<RosterEvent>()
     }
 
     public let configuration: HubConfiguration
     var connections: [ConnectionID: ConnectionState] = [:]
+    var rateLimiters: [ConnectionID: RateLimiter] = [:]
     var sessions: [SessionID: Session] = [:]
     var deadlines = DeadlineQueue()
     var ids: IDGenerator
@@ -52,6 +57,7 @@ public struct SignalingHub {
     public mutating func connectionOpened(_ connection: ConnectionID, at now: HubInstant) {
         let deadline = now.monotonicMs + configuration.joinTimeoutMs
         connections[connection] = .awaitingJoin(failedJoins: 0, deadline: deadline)
+        rateLimiters[connection] = RateLimiter(limit: configuration.rateLimit, now: now.monotonicMs)
         deadlines.schedule(.joinTimeout(connection), at: deadline)
     }
 
@@ -59,6 +65,7 @@ public struct SignalingHub {
     /// in the roster for the grace period (or leaves at once when it is 0).
     public mutating func connectionClosed(_ connection: ConnectionID, at now: HubInstant) -> [HubAction] {
         guard let state = connections.removeValue(forKey: connection) else { return [] }
+        rateLimiters[connection] = nil
         guard case .joined(let sessionID, let pid) = state else { return [] }
         var actions: [HubAction] = []
         if configuration.gracePeriodMs <= 0 {
@@ -101,10 +108,23 @@ public struct SignalingHub {
     /// Sends a roster event to every member with a socket on this node, optionally leaving
     /// one out. In multi-node mode this is also where events from other nodes arrive.
     mutating func deliver(_ event: RosterEvent, excluding excluded: ConnectionID? = nil, into actions: inout [HubAction]) {
+        remember(event)
         let recipients = connectedMembers(of: event.sessionID, excluding: excluded)
         if !recipients.isEmpty {
             actions.append(.send(.event(event), to: recipients))
         }
+    }
+
+    private mutating func remember(_ event: RosterEvent) {
+        guard var session = sessions.removeValue(forKey: event.sessionID) else { return }
+        Self.remember(event, in: &session, limit: configuration.eventHistoryLimit)
+        sessions[event.sessionID] = session
+    }
+
+    static func remember(_ event: RosterEvent, in session: inout Session, limit: Int) {
+        guard limit > 0 else { return }
+        if session.history.count >= limit { session.history.removeFirst() }
+        session.history.append(event)
     }
 
     func connectedMembers(of sessionID: SessionID, excluding excluded: ConnectionID? = nil) -> [ConnectionID] {
@@ -127,14 +147,15 @@ public struct SignalingHub {
         _ pid: ParticipantID, from sessionID: SessionID, reason: LeaveReason,
         closeCode: CloseCode? = nil, notifyRemoved: Bool = true, into actions: inout [HubAction]
     ) {
-        guard var session = sessions[sessionID], let event = session.roster.remove(pid, reason: reason) else { return }
-        let member = session.members.removeValue(forKey: pid)
-        let removedConnection = member?.connection
-        if session.roster.isEmpty {
-            sessions[sessionID] = nil
-        } else {
+        // Taken out and put back so that the roster and history are mutated in place.
+        guard var session = sessions.removeValue(forKey: sessionID) else { return }
+        guard let event = session.roster.remove(pid, reason: reason) else {
             sessions[sessionID] = session
+            return
         }
+        let removedConnection = session.members.removeValue(forKey: pid)?.connection
+        Self.remember(event, in: &session, limit: configuration.eventHistoryLimit)
+        if !session.roster.isEmpty { sessions[sessionID] = session }
         var recipients = connectedMembers(of: sessionID)
         if notifyRemoved, let removedConnection {
             recipients.append(removedConnection)
