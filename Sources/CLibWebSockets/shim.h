@@ -25,10 +25,18 @@ static const uint64_t SHLWS_SERVER_OPTIONS =
 
 static const uint64_t SHLWS_OPTION_DISABLE_IPV6 = LWS_SERVER_OPTION_DISABLE_IPV6;
 
-/* Text frame write of a payload that has SHLWS_PRE writable bytes in front of it. */
-static inline int shlws_write_text(struct lws *wsi, unsigned char *payload, size_t length) {
-    return lws_write(wsi, payload, length, LWS_WRITE_TEXT);
+/* One whole-message write of a payload that has SHLWS_PRE writable bytes in front of it. */
+static inline int shlws_write_message(struct lws *wsi, unsigned char *payload, size_t length, int binary) {
+    return lws_write(wsi, payload, length, binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);
 }
+
+/* Drops a connection now, without waiting to write anything more (a reader that has
+   stopped reading would never take a close frame). */
+static inline void shlws_drop(struct lws *wsi) {
+    lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+}
+
+static const uint64_t SHLWS_OPTION_SSL_INIT = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 
 /* Writes a whole small HTTP response: status, content type, no-store caching, and a
    body that has SHLWS_PRE writable bytes in front of it. Returns nonzero on failure. */

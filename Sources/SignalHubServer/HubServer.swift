@@ -71,6 +71,11 @@ public final class HubServer: Sendable {
         info.retry_and_idle_policy = UnsafePointer(resources.retry)
         info.max_http_header_data = 8192
         info.options = SHLWS_SERVER_OPTIONS | (configuration.host.contains(":") ? 0 : SHLWS_OPTION_DISABLE_IPV6)
+        if configuration.tls != nil {
+            info.options |= SHLWS_OPTION_SSL_INIT
+            info.ssl_cert_filepath = resources.certificatePath
+            info.ssl_private_key_filepath = resources.privateKeyPath
+        }
         info.user = Unmanaged.passUnretained(service).toOpaque()
 
         guard let context = lws_create_context(&info) else {

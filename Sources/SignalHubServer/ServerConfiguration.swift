@@ -21,8 +21,31 @@ public struct ServerConfiguration: Sendable {
     /// How long a graceful shutdown waits for sockets to take their close, in milliseconds.
     /// Default 3 s.
     public var shutdownTimeoutMs: Int64 = 3_000
+    /// Bytes queued to one socket before its backlog of roster events is replaced by a
+    /// snapshot (and, if it falls behind again, it is dropped). Default 1 MiB.
+    public var maxQueuedBytesPerSocket: Int = 1 << 20
+    /// Open WebSocket connections at most; further upgrades are refused. Default 100 000.
+    public var maxConnections: Int = 100_000
+    /// Browser origins allowed to open sockets (exact `scheme://host[:port]`); empty allows
+    /// any. Clients that send no `Origin` (native apps) are always allowed.
+    public var allowedOrigins: [String] = []
+    /// Serves the diagnostic echo socket at `/v1/echo`. Default off.
+    public var echoEnabled: Bool = false
+    /// Serves https and wss with this certificate and key (PEM files). Default nil: plain.
+    public var tls: TLSFiles?
     /// The roster logic's limits and timings (grace period, join timeout, caps, heartbeat).
     public var hub = HubConfiguration()
 
     public init() {}
+}
+
+/// A PEM certificate chain and its private key.
+public struct TLSFiles: Sendable, Hashable {
+    public var certificatePath: String
+    public var privateKeyPath: String
+
+    public init(certificatePath: String, privateKeyPath: String) {
+        self.certificatePath = certificatePath
+        self.privateKeyPath = privateKeyPath
+    }
 }

@@ -33,6 +33,19 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Most participants in one session.", valueName: "count")) var maxParticipants = 200
     @Option(help: ArgumentHelp("WebSocket ping after this much silence (whole seconds).", valueName: "seconds")) var pingInterval = 20
     @Option(help: ArgumentHelp("Drop a socket silent for this long (whole seconds).", valueName: "seconds")) var pingTimeout = 30
+    @Option(help: ArgumentHelp("Roster events kept per session for replay on resume.", valueName: "count")) var resumeHistory = 256
+    @Option(help: ArgumentHelp("Sustained messages per second allowed per socket (0: no limit).", valueName: "rate")) var rateLimit: Double = 50
+    @Option(help: ArgumentHelp("Messages a socket may send at once above the sustained rate.", valueName: "count")) var rateBurst: Double = 100
+    @Option(help: ArgumentHelp("Bytes queued to a slow reader before its backlog becomes one roster snapshot.", valueName: "bytes"))
+    var maxQueuedBytes = 1 << 20
+    @Option(help: ArgumentHelp("Open WebSocket connections at most.", valueName: "count")) var maxConnections = 100_000
+    @Option(
+        name: .customLong("allowed-origin"),
+        help: ArgumentHelp("A browser origin allowed to open sockets, e.g. https://app.example.com (repeatable; default: any).", valueName: "origin"))
+    var allowedOrigins: [String] = []
+    @Flag(help: "Serve the diagnostic echo socket at /v1/echo (for WebSocket conformance suites).") var echo = false
+    @Option(help: ArgumentHelp("PEM certificate (chain): serve https and wss on the same port.", valueName: "path")) var tlsCert: String?
+    @Option(help: ArgumentHelp("PEM private key for --tls-cert.", valueName: "path")) var tlsKey: String?
     @Option(help: ArgumentHelp("How long shutdown waits for sockets to close.", valueName: "seconds")) var shutdownTimeout: Double = 3
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: Logger.Level = .info
 
@@ -48,6 +61,14 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--ping-interval must be at least 1 and --ping-timeout longer than it")
         }
         guard authTokenTtl > 0, callTokenTtl > 0 else { throw ValidationError("token lifetimes must be positive") }
+        guard resumeHistory >= 0 else { throw ValidationError("--resume-history must be 0 or more") }
+        guard rateLimit >= 0, rateBurst >= 1 || rateLimit == 0 else { throw ValidationError("--rate-limit must be 0 or more and --rate-burst at least 1") }
+        guard maxQueuedBytes >= 16_384 else { throw ValidationError("--max-queued-bytes must be at least 16384") }
+        guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
+        guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
+        for path in [tlsCert, tlsKey].compactMap({ $0 }) where !FileManager.default.isReadableFile(atPath: path) {
+            throw ValidationError("cannot read \(path)")
+        }
     }
 
     func run() async throws {
@@ -74,7 +95,8 @@ struct ServeCommand: AsyncParsableCommand {
         let boundPort = try await server.start()
         let shownHost = host.contains(":") ? "[\(host)]" : host
         // Scripts and tests wait for this exact line; write it in one unbuffered call.
-        FileHandle.standardOutput.write(Data("signalhub listening on http://\(shownHost):\(boundPort)\n".utf8))
+        let scheme = tlsCert == nil ? "http" : "https"
+        FileHandle.standardOutput.write(Data("signalhub listening on \(scheme)://\(shownHost):\(boundPort)\n".utf8))
 
         let signals = [SIGTERM, SIGINT].map { number -> any DispatchSourceSignal in
             signal(number, SIG_IGN)
@@ -102,6 +124,13 @@ struct ServeCommand: AsyncParsableCommand {
         config.hub.joinTimeoutMs = Int64((joinTimeout * 1000).rounded())
         config.hub.maxFailedJoins = maxFailedJoins
         config.hub.maxParticipantsPerSession = maxParticipants
+        config.hub.eventHistoryLimit = resumeHistory
+        config.hub.rateLimit = RateLimit(messagesPerSecond: rateLimit, burst: rateBurst)
+        config.maxQueuedBytesPerSocket = maxQueuedBytes
+        config.maxConnections = maxConnections
+        config.allowedOrigins = allowedOrigins
+        config.echoEnabled = echo
+        if let tlsCert, let tlsKey { config.tls = TLSFiles(certificatePath: tlsCert, privateKeyPath: tlsKey) }
         config.hub.heartbeat = Heartbeat(intervalMs: Int64(pingInterval) * 1000, timeoutMs: Int64(pingTimeout) * 1000)
         return config
     }

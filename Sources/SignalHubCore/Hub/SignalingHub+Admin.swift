@@ -66,3 +66,12 @@ extension SignalingHub {
         ProtocolError(.sessionNotFound, "no active session \(sessionID)")
     }
 }
+
+extension SignalingHub {
+    /// A fresh `roster` for one joined socket: what replaces the backlog of a member that
+    /// cannot keep up. Nil for a socket that is not in a session.
+    public func rosterSnapshot(for connection: ConnectionID) -> ServerMessage? {
+        guard case .joined(let sessionID, _)? = connections[connection], let roster = sessions[sessionID]?.roster else { return nil }
+        return .roster(sessionID: sessionID, seq: roster.seq, participants: roster.participants, requestID: nil)
+    }
+}

@@ -13,6 +13,19 @@ public enum ServerMessage: Sendable, Hashable {
     case signal(from: ParticipantID, data: JSONValue)
     case sessionEnded(sessionID: SessionID, reason: SessionEndReason)
 
+    /// The seq of the roster event this message carries, if it carries one.
+    public var rosterEventSeq: UInt64? {
+        switch self {
+        case .participantJoined(let event), .participantUpdated(let event), .participantLeft(let event): return event.seq
+        default: return nil
+        }
+    }
+
+    public var isRosterSnapshot: Bool {
+        if case .roster = self { return true }
+        return false
+    }
+
     /// The message that carries a roster event, by the event's kind.
     public static func event(_ event: RosterEvent) -> ServerMessage {
         switch event.kind {

@@ -11,6 +11,8 @@ final class HubMetrics: Sendable {
     let messagesReceived: CoreMetrics.Counter
     let framesSent: CoreMetrics.Counter
     let rosterEvents: CoreMetrics.Counter
+    let slowConsumerSnapshots: CoreMetrics.Counter
+    let slowConsumersDropped: CoreMetrics.Counter
     let errors: [ErrorCode: CoreMetrics.Counter]
     let connections: CoreMetrics.Gauge
     let sessions: CoreMetrics.Gauge
@@ -24,6 +26,8 @@ final class HubMetrics: Sendable {
         messagesReceived = CoreMetrics.Counter(label: "signalhub_messages_received_total", factory: factory)
         framesSent = CoreMetrics.Counter(label: "signalhub_frames_sent_total", factory: factory)
         rosterEvents = CoreMetrics.Counter(label: "signalhub_roster_events_total", factory: factory)
+        slowConsumerSnapshots = CoreMetrics.Counter(label: "signalhub_slow_consumer_snapshots_total", factory: factory)
+        slowConsumersDropped = CoreMetrics.Counter(label: "signalhub_slow_consumers_dropped_total", factory: factory)
         var errors: [ErrorCode: CoreMetrics.Counter] = [:]
         for code in ErrorCode.allCases {
             errors[code] = CoreMetrics.Counter(label: "signalhub_errors_total", dimensions: [("code", code.rawValue)], factory: factory)

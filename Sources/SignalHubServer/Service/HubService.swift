@@ -71,13 +71,18 @@ final class HubService {
             case .send(let message, let recipients):
                 let frame = encoder.encode(message)
                 metrics.record(message, recipients: recipients.count)
+                let eventSeq = message.rosterEventSeq
+                let replaceable = eventSeq != nil || message.isRosterSnapshot
                 for id in recipients {
                     guard let socket = sockets[id], socket.pendingClose == nil else { continue }
-                    socket.outbox.append(frame)
-                    if socket.outbox.count == 1 { lws_callback_on_writable(socket.wsi) }
+                    if let eventSeq, eventSeq <= socket.snapshotSeq { continue }  // already in its snapshot
+                    enqueue(WebSocketConnection.Queued(frame: frame, replaceable: replaceable), on: socket)
                 }
             case .close(let id, let code, let reason):
                 guard let socket = sockets[id] else { continue }
+                if code == .policyViolation {
+                    logger.info("closing for policy", metadata: ["connection": "\(id)", "reason": "\(reason)"])
+                }
                 socket.pendingClose = (code, reason)
                 lws_callback_on_writable(socket.wsi)
             case .verifyCallToken(let id, let token):
@@ -94,6 +99,43 @@ final class HubService {
             }
         }
         armTimer()
+    }
+
+    // MARK: Outgoing queues
+
+    /// Queues a frame, keeping each socket's backlog under `maxQueuedBytesPerSocket`: a
+    /// member that falls behind has its queued roster events replaced by one fresh
+    /// snapshot, and one that falls behind again before even that is written is dropped.
+    /// Either way memory stays bounded and nobody else waits for it.
+    func enqueue(_ item: WebSocketConnection.Queued, on socket: WebSocketConnection) {
+        let limit = configuration.maxQueuedBytesPerSocket
+        if socket.queuedBytes + item.frame.count > limit {
+            if item.replaceable && !socket.awaitingReplacementSnapshot, let snapshot = hub.rosterSnapshot(for: socket.id) {
+                socket.dropReplaceable()
+                if case .roster(_, let seq, _, _) = snapshot { socket.snapshotSeq = seq }
+                metrics.slowConsumerSnapshots.increment()
+                logger.debug("slow consumer: backlog replaced by a snapshot", metadata: ["connection": "\(socket.id)"])
+                var replacement = WebSocketConnection.Queued(frame: encoder.encode(snapshot), replaceable: true)
+                replacement.isReplacementSnapshot = true
+                return enqueue(replacement, on: socket)
+            }
+            // Non-replaceable traffic (acks, signals) is bounded by rate limits; allow some
+            // slack before giving up on the reader.
+            if item.replaceable || socket.queuedBytes + item.frame.count > limit * 4 {
+                return dropSlowConsumer(socket)
+            }
+        }
+        let wasIdle = socket.isIdle
+        socket.enqueue(item)
+        if wasIdle { lws_callback_on_writable(socket.wsi) }
+    }
+
+    private func dropSlowConsumer(_ socket: WebSocketConnection) {
+        logger.info("slow consumer dropped", metadata: ["connection": "\(socket.id)", "queuedBytes": "\(socket.queuedBytes)"])
+        metrics.slowConsumersDropped.increment()
+        socket.dropReplaceable()
+        socket.pendingClose = (.policyViolation, "too slow")
+        shlws_drop(socket.wsi)
     }
 
     // MARK: Cross-thread work

@@ -18,12 +18,9 @@ func signalHubCallback(
         service.drainInbox()
         return 0
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
-        var buffer = [CChar](repeating: 0, count: 256)
-        let count = shlws_header(wsi, WSI_TOKEN_GET_URI, &buffer, Int32(buffer.count))
-        let path = count > 0 ? String(decoding: buffer.prefix(Int(count)).map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
-        return service.acceptsUpgrade(path: path) ? 0 : -1
+        return service.acceptsUpgrade(path: header(wsi, WSI_TOKEN_GET_URI) ?? "", origin: header(wsi, WSI_TOKEN_ORIGIN)) ? 0 : -1
     case LWS_CALLBACK_ESTABLISHED:
-        service.socketOpened(wsi)
+        service.socketOpened(wsi, path: header(wsi, WSI_TOKEN_GET_URI) ?? "")
         return 0
     case LWS_CALLBACK_RECEIVE:
         return service.socketReceived(wsi, data) ? 0 : -1
@@ -48,4 +45,12 @@ func signalHubCallback(
         break
     }
     return lws_callback_http_dummy(wsi, reason, user, input, length)
+}
+
+/// A request header as a string, or nil when absent.
+func header(_ wsi: OpaquePointer, _ token: lws_token_indexes) -> String? {
+    var buffer = [CChar](repeating: 0, count: 1024)
+    let count = shlws_header(wsi, token, &buffer, Int32(buffer.count))
+    guard count >= 0 else { return nil }
+    return String(decoding: buffer.prefix(Int(count)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }

@@ -15,6 +15,8 @@ final class LWSContextResources {
     let mountCount: Int
     let retry: UnsafeMutablePointer<lws_retry_bo_t>
     let iface: UnsafePointer<CChar>?
+    let certificatePath: UnsafePointer<CChar>?
+    let privateKeyPath: UnsafePointer<CChar>?
 
     init(configuration: ServerConfiguration, staticDirectory: String?) {
         var strings: [UnsafeMutablePointer<CChar>] = []
@@ -61,6 +63,8 @@ final class LWSContextResources {
 
         let host = configuration.host
         iface = (host.isEmpty || host == "0.0.0.0" || host == "::") ? nil : keep(host)
+        certificatePath = configuration.tls.map { keep($0.certificatePath) }
+        privateKeyPath = configuration.tls.map { keep($0.privateKeyPath) }
         self.strings = strings
     }
 

@@ -2,17 +2,33 @@ import CLibWebSockets
 import SignalHubCore
 import SignalHubWire
 
-/// The signaling socket's lws callbacks, translated into core inputs.
+/// The WebSocket lws callbacks, translated into core inputs.
 extension HubService {
-    /// Before the upgrade: only `/v1/signal` speaks the protocol, and not while stopping.
-    func acceptsUpgrade(path: String) -> Bool {
-        !shuttingDown && path == "/v1/signal"
+    static let signalingPath = "/v1/signal"
+    static let echoPath = "/v1/echo"
+
+    /// Before the upgrade: the right path, not while stopping, under the connection cap,
+    /// and from an allowed origin.
+    func acceptsUpgrade(path: String, origin: String?) -> Bool {
+        guard !shuttingDown else { return false }
+        guard path == Self.signalingPath || (path == Self.echoPath && configuration.echoEnabled) else { return false }
+        guard sockets.count < configuration.maxConnections else {
+            logger.warning("connection refused: at the connection cap", metadata: ["max": "\(configuration.maxConnections)"])
+            return false
+        }
+        if let origin, !configuration.allowedOrigins.isEmpty, !configuration.allowedOrigins.contains(origin) {
+            logger.info("connection refused: origin not allowed", metadata: ["origin": "\(origin)"])
+            return false
+        }
+        return true
     }
 
-    func socketOpened(_ wsi: OpaquePointer) {
+    func socketOpened(_ wsi: OpaquePointer, path: String) {
         let id = makeConnectionID()
-        sockets[id] = WebSocketConnection(id: id, wsi: wsi)
+        let kind: WebSocketConnection.Kind = path == Self.echoPath ? .echo : .signaling
+        sockets[id] = WebSocketConnection(id: id, wsi: wsi, kind: kind)
         lws_set_opaque_user_data(wsi, UnsafeMutableRawPointer(bitPattern: UInt(id.rawValue)))
+        guard kind == .signaling else { return }
         metrics.connectionsOpened.increment()
         hub.connectionOpened(id, at: ServiceClock.now())
         apply([])  // arms the join timeout
@@ -33,13 +49,21 @@ extension HubService {
         }
         socket.receiveBuffer.append(contentsOf: data)
         guard lws_is_final_fragment(wsi) != 0, lws_remaining_packet_payload(wsi) == 0 else { return true }
-
+        defer { socket.receiveBuffer.removeAll(keepingCapacity: socket.receiveBuffer.capacity <= 4096) }
         let isBinary = lws_frame_is_binary(wsi) != 0
+
+        if socket.kind == .echo {
+            let frame = socket.receiveBuffer.withUnsafeBytes { OutboundFrame(headroom: Int(SHLWS_PRE), copying: $0) }
+            var item = WebSocketConnection.Queued(frame: frame, replaceable: false)
+            item.isBinary = isBinary
+            enqueue(item, on: socket)
+            return true
+        }
+
         let parsed: Result<ClientEnvelope, ProtocolError> =
             isBinary
             ? .failure(ProtocolError(.validationError, "messages must be text frames"))
             : socket.receiveBuffer.withUnsafeBytes { JSONDecoding.clientMessage($0) }
-        socket.receiveBuffer.removeAll(keepingCapacity: socket.receiveBuffer.capacity <= 4096)
         metrics.messagesReceived.increment()
         apply(hub.received(parsed, from: socket.id, at: ServiceClock.now()))
         return true
@@ -48,10 +72,11 @@ extension HubService {
     /// The socket may take a frame. Returns false when lws should close it now.
     func socketWritable(_ wsi: OpaquePointer) -> Bool {
         guard let socket = socket(for: wsi) else { return true }
-        if let frame = socket.outbox.popFirst() {
-            let written = shlws_write_text(wsi, frame.payload.assumingMemoryBound(to: UInt8.self), frame.count)
+        if let item = socket.dequeue() {
+            let frame = item.frame
+            let written = shlws_write_message(wsi, frame.payload.assumingMemoryBound(to: UInt8.self), frame.count, item.isBinary ? 1 : 0)
             if written < 0 { return false }
-            if !socket.outbox.isEmpty || socket.pendingClose != nil { lws_callback_on_writable(wsi) }
+            if !socket.isIdle || socket.pendingClose != nil { lws_callback_on_writable(wsi) }
             return true
         }
         if let (code, reason) = socket.pendingClose {
@@ -65,6 +90,7 @@ extension HubService {
         guard let socket = socket(for: wsi) else { return }
         lws_set_opaque_user_data(wsi, nil)
         sockets[socket.id] = nil
+        guard socket.kind == .signaling else { return }
         apply(hub.connectionClosed(socket.id, at: ServiceClock.now()))
     }
 

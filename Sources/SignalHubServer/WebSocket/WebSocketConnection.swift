@@ -2,20 +2,62 @@ import DequeModule
 import SignalHubCore
 import SignalHubWire
 
-/// One signaling socket, as the service thread keeps it.
+/// One socket, as the service thread keeps it: a signaling member, or (with `--echo`) a
+/// diagnostic echo socket.
 final class WebSocketConnection {
+    enum Kind { case signaling, echo }
+
+    /// A frame waiting for the socket to become writable. Frames are shared with the other
+    /// recipients of the same fan-out.
+    struct Queued {
+        let frame: OutboundFrame
+        /// A roster event or snapshot: a newer snapshot makes it redundant.
+        let replaceable: Bool
+        var isBinary = false
+        var isReplacementSnapshot = false
+    }
+
     let id: ConnectionID
     let wsi: OpaquePointer
-    /// Frames waiting for the socket to be writable, oldest first. Frames are shared
-    /// with the other recipients of the same fan-out.
-    var outbox = Deque<OutboundFrame>()
+    let kind: Kind
+    private(set) var outbox = Deque<Queued>()
+    private(set) var queuedBytes = 0
+    /// A snapshot that replaced this socket's backlog has not been written yet: if it falls
+    /// behind again meanwhile, it cannot keep up at all.
+    private(set) var awaitingReplacementSnapshot = false
+    /// The seq of the last replacement snapshot: roster events up to it are already in it.
+    var snapshotSeq: UInt64 = 0
     /// Set by a close action: sent once the outbox is empty.
     var pendingClose: (code: CloseCode, reason: String)?
     /// Fragments of the message being received.
     var receiveBuffer: [UInt8] = []
 
-    init(id: ConnectionID, wsi: OpaquePointer) {
+    init(id: ConnectionID, wsi: OpaquePointer, kind: Kind) {
         self.id = id
         self.wsi = wsi
+        self.kind = kind
+    }
+
+    var isIdle: Bool { outbox.isEmpty }
+
+    func enqueue(_ item: Queued) {
+        outbox.append(item)
+        queuedBytes += item.frame.count
+        if item.isReplacementSnapshot { awaitingReplacementSnapshot = true }
+    }
+
+    func dequeue() -> Queued? {
+        guard let item = outbox.popFirst() else { return nil }
+        queuedBytes -= item.frame.count
+        if item.isReplacementSnapshot { awaitingReplacementSnapshot = false }
+        return item
+    }
+
+    /// Drops every queued roster event and snapshot (a fresh snapshot is about to take
+    /// their place); acks, errors and pongs stay, in order.
+    func dropReplaceable() {
+        outbox.removeAll { $0.replaceable }
+        queuedBytes = outbox.reduce(0) { $0 + $1.frame.count }
+        awaitingReplacementSnapshot = false
     }
 }
