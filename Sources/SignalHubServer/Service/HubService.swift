@@ -16,6 +16,7 @@ final class HubService {
 
     var hub: SignalingHub
     let encoder = MessageEncoder(headroom: Int(SHLWS_PRE))
+    let batchBuffer = BatchBuffer(headroom: Int(SHLWS_PRE), capacity: 64 * 1024)
     var sockets: [ConnectionID: WebSocketConnection] = [:]
     var exchanges: [HTTPExchangeID: HTTPExchange] = [:]
     private var nextConnection: UInt64 = 0

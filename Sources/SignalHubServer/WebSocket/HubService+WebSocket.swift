@@ -69,12 +69,22 @@ extension HubService {
         return true
     }
 
-    /// The socket may take a frame. Returns false when lws should close it now.
+    /// The socket may take a frame: everything queued goes out in one write, as a JSON array
+    /// when there is more than one message (PROTOCOL.md lets the hub batch), so a burst
+    /// costs one send instead of one per event. Returns false when lws should close it now.
     func socketWritable(_ wsi: OpaquePointer) -> Bool {
         guard let socket = socket(for: wsi) else { return true }
-        if let item = socket.dequeue() {
-            let frame = item.frame
-            let written = shlws_write_message(wsi, frame.payload.assumingMemoryBound(to: UInt8.self), frame.count, item.isBinary ? 1 : 0)
+        if let first = socket.dequeue() {
+            let written: Int32
+            if socket.kind == .signaling, !first.isBinary, let next = socket.next, !next.isBinary,
+                first.frame.count + next.frame.count + 3 <= batchBuffer.capacity
+            {
+                let length = batchBuffer.fill(first: first.frame, from: socket)
+                written = shlws_write_message(wsi, batchBuffer.payload, length, 0)
+            } else {
+                let frame = first.frame
+                written = shlws_write_message(wsi, frame.payload.assumingMemoryBound(to: UInt8.self), frame.count, first.isBinary ? 1 : 0)
+            }
             if written < 0 { return false }
             if !socket.isIdle || socket.pendingClose != nil { lws_callback_on_writable(wsi) }
             return true

@@ -46,6 +46,8 @@ final class WebSocketConnection {
         if item.isReplacementSnapshot { awaitingReplacementSnapshot = true }
     }
 
+    var next: Queued? { outbox.first }
+
     func dequeue() -> Queued? {
         guard let item = outbox.popFirst() else { return nil }
         queuedBytes -= item.frame.count
