@@ -8,6 +8,8 @@ let package = Package(
         .executable(name: "signalhub", targets: ["signalhub"]),
         .library(name: "SignalHubCore", targets: ["SignalHubCore"]),
         .library(name: "SignalHubServer", targets: ["SignalHubServer"]),
+        .library(name: "SignalHubClient", targets: ["SignalHubClient"]),
+        .library(name: "SignalHubWire", targets: ["SignalHubWire"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -66,6 +68,17 @@ let package = Package(
             ]
         ),
 
+        // The Swift client: libwebsockets' client side, many connections on one thread.
+        .target(
+            name: "SignalHubClient",
+            dependencies: [
+                "SignalHubCore", "SignalHubWire", "CLibWebSockets",
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "HeapModule", package: "swift-collections"),
+            ]
+        ),
+
         // The command-line tool: `signalhub serve`, `signalhub token ...`.
         .executableTarget(
             name: "signalhub",
@@ -77,6 +90,13 @@ let package = Package(
         ),
 
         .testTarget(name: "SignalHubCoreTests", dependencies: ["SignalHubCore"]),
+        .testTarget(
+            name: "SignalHubClientTests",
+            dependencies: [
+                "SignalHubClient", "SignalHubServer", "SignalHubAuth", "SignalHubCore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "SignalHubWireTests", dependencies: ["SignalHubWire", "SignalHubCore"]),
         .testTarget(
             name: "SignalHubAuthTests",

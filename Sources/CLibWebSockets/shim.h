@@ -63,4 +63,36 @@ static inline int shlws_header(struct lws *wsi, enum lws_token_indexes token, ch
     return lws_hdr_copy(wsi, buf, len, token);
 }
 
+/* ---- client side ---- */
+
+/* Adds one request header while lws builds a client handshake (APPEND_HANDSHAKE_HEADER
+   passes a pointer to its write cursor in `in` and the room left in `len`). */
+static inline int shlws_client_add_header(struct lws *wsi, void *in, size_t len, const char *name, const char *value) {
+    unsigned char **p = (unsigned char **)in, *end = (*p) + len;
+    return lws_add_http_header_by_name(wsi, (const unsigned char *)name, (const unsigned char *)value,
+                                       (int)strlen(value), p, end);
+}
+
+/* Drains what the HTTP client has received; lws then calls RECEIVE_CLIENT_HTTP_READ. */
+static inline int shlws_client_http_drain(struct lws *wsi) {
+    char buffer[LWS_PRE + 4096];
+    char *start = buffer + LWS_PRE;
+    int length = (int)(sizeof(buffer) - LWS_PRE);
+    return lws_http_client_read(wsi, &start, &length) < 0 ? -1 : 0;
+}
+
+static inline int shlws_write_http_body(struct lws *wsi, unsigned char *payload, size_t length) {
+    return lws_write(wsi, payload, length, LWS_WRITE_HTTP_FINAL);
+}
+
+/* The close code in a peer's close frame (PEER_INITIATED_CLOSE), or 0. */
+static inline unsigned short shlws_close_code(const void *in, size_t len) {
+    const unsigned char *bytes = (const unsigned char *)in;
+    return len >= 2 ? (unsigned short)((bytes[0] << 8) | bytes[1]) : 0;
+}
+
+static const int SHLWS_CONTEXT_PORT_NO_LISTEN = CONTEXT_PORT_NO_LISTEN;
+static const int SHLWS_CLIENT_TLS = LCCSCF_USE_SSL;
+static const int SHLWS_CLIENT_TLS_SELF_SIGNED = LCCSCF_USE_SSL | LCCSCF_ALLOW_SELFSIGNED | LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK;
+
 #endif

@@ -1,0 +1,87 @@
+import CLibWebSockets
+import Foundation
+import Synchronization
+
+/// A libwebsockets client context served by one thread: many hub connections, HTTP
+/// requests and timers, all driven from that thread. Thread-safe: hand work in with
+/// `perform`, which runs it on the service thread with the `ClientLoop`.
+public final class ClientEngine: Sendable {
+    private let inbox = ClientInbox()
+    private let stopped = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    public init() {}
+
+    /// Starts the service thread.
+    public func start() async throws(ClientError) {
+        let inbox = self.inbox
+        let ok: Bool = await withCheckedContinuation { continuation in
+            let thread = Thread { [self] in
+                Self.run(inbox: inbox, started: continuation)
+                let waiters = stopped.withLock { state in
+                    state.done = true
+                    defer { state.waiters = [] }
+                    return state.waiters
+                }
+                waiters.forEach { $0.resume() }
+            }
+            thread.name = "signalhub-client"
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+        if !ok { throw .engineStopped }
+    }
+
+    /// Runs `work` on the service thread. Returns false if the engine has stopped.
+    @discardableResult
+    public func perform(_ work: @escaping @Sendable (ClientLoop) -> Void) -> Bool {
+        inbox.post(work)
+    }
+
+    /// Closes every connection and stops the thread.
+    public func shutdown() async {
+        inbox.post { $0.stopping = true }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let done = stopped.withLock { state in
+                if !state.done { state.waiters.append(continuation) }
+                return state.done
+            }
+            if done { continuation.resume() }
+        }
+    }
+
+    private static func run(inbox: ClientInbox, started: CheckedContinuation<Bool, Never>) {
+        lws_set_log_level(Int32(LLL_ERR), nil)
+        let loop = ClientLoop(inbox: inbox)
+        let protocols = UnsafeMutablePointer<lws_protocols>.allocate(capacity: 2)
+        protocols.initialize(repeating: lws_protocols(), count: 2)
+        let name = strdup(ClientLoop.protocolName)!
+        protocols[0].name = UnsafePointer(name)
+        protocols[0].callback = signalHubClientCallback
+        protocols[0].rx_buffer_size = 16 * 1024
+        defer {
+            protocols.deinitialize(count: 2)
+            protocols.deallocate()
+            free(name)
+        }
+        var info = lws_context_creation_info()
+        info.port = SHLWS_CONTEXT_PORT_NO_LISTEN
+        info.protocols = UnsafePointer(protocols)
+        info.options = SHLWS_OPTION_SSL_INIT
+        info.user = Unmanaged.passUnretained(loop).toOpaque()
+        FileDescriptorLimit.raise()
+        guard let context = lws_create_context(&info) else {
+            started.resume(returning: false)
+            return
+        }
+        loop.context = context
+        inbox.attach(context)
+        started.resume(returning: true)
+        while !loop.stopping {
+            if lws_service(context, 0) < 0 { break }
+        }
+        inbox.attach(nil)
+        lws_context_destroy(context)
+        loop.context = nil
+        withExtendedLifetime(loop) {}
+    }
+}
