@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "signalhub", targets: ["signalhub"]),
+        .executable(name: "signalhub-load", targets: ["signalhub-load"]),
         .library(name: "SignalHubCore", targets: ["SignalHubCore"]),
         .library(name: "SignalHubServer", targets: ["SignalHubServer"]),
         .library(name: "SignalHubClient", targets: ["SignalHubClient"]),
@@ -18,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         // C libraries, each behind a small header of prefixed shims.
@@ -86,6 +88,16 @@ let package = Package(
                 "SignalHubServer", "SignalHubAuth", "SignalHubCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // The load tool: N sessions x M members against a running hub, measured.
+        .executableTarget(
+            name: "signalhub-load",
+            dependencies: [
+                "SignalHubClient", "SignalHubAuth", "SignalHubCore", "SignalHubWire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
 

@@ -29,7 +29,7 @@ func signalHubClientCallback(
         }
         return 0
     case LWS_CALLBACK_CLIENT_WRITEABLE:
-        return loop.socket(wsi)?.writable() == false ? -1 : 0
+        return loop.socket(wsi)?.writable(scratch: loop.scratch) == false ? -1 : 0
     case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
         if let input { loop.socket(wsi)?.peerCloseCode = shlws_close_code(input, length) }
         return 0

@@ -15,6 +15,7 @@ public final class ClientLoop {
     let inbox: ClientInbox
     /// Encodes client messages; reuses its buffer, so it belongs to this thread.
     public let encoder = MessageEncoder(headroom: Int(SHLWS_PRE))
+    let scratch = WriteScratch(headroom: Int(SHLWS_PRE))
     private var sockets: [UInt64: ClientSocket] = [:]
     private var requests: [UInt64: ClientHTTPRequest] = [:]
     private var nextID: UInt64 = 0

@@ -57,10 +57,13 @@ public final class ClientSocket {
         if !outbox.isEmpty || closeRequested, let wsi { lws_callback_on_writable(wsi) }
     }
 
-    func writable() -> Bool {
+    /// Writes one queued message. A client frame is masked in place by lws, so it goes out
+    /// of `scratch`, never out of the (possibly shared) frame itself.
+    func writable(scratch: WriteScratch) -> Bool {
         guard let wsi else { return false }
         if let frame = outbox.popFirst() {
-            if shlws_write_message(wsi, frame.payload.assumingMemoryBound(to: UInt8.self), frame.count, 0) < 0 { return false }
+            let payload = scratch.copy(frame)
+            if shlws_write_message(wsi, payload, frame.count, 0) < 0 { return false }
             framesSent += 1
             if !outbox.isEmpty || closeRequested { lws_callback_on_writable(wsi) }
             return true
@@ -81,5 +84,30 @@ public final class ClientSocket {
         let delegate = self.delegate
         self.delegate = nil  // the socket no longer keeps its owner alive
         delegate?.socketDidClose(self, code: peerCloseCode, error: error)
+    }
+}
+
+/// One buffer, with lws headroom, that client writes are copied into before masking.
+final class WriteScratch {
+    private let headroom: Int
+    private var storage: UnsafeMutableRawPointer
+    private var capacity: Int
+
+    init(headroom: Int) {
+        self.headroom = headroom
+        capacity = 16 * 1024
+        storage = .allocate(byteCount: headroom + capacity, alignment: 16)
+    }
+
+    deinit { storage.deallocate() }
+
+    func copy(_ frame: OutboundFrame) -> UnsafeMutablePointer<UInt8> {
+        if frame.count > capacity {
+            storage.deallocate()
+            capacity = frame.count
+            storage = .allocate(byteCount: headroom + capacity, alignment: 16)
+        }
+        (storage + headroom).copyMemory(from: frame.payload, byteCount: frame.count)
+        return (storage + headroom).assumingMemoryBound(to: UInt8.self)
     }
 }
