@@ -101,6 +101,12 @@ let package = Package(
             ]
         ),
 
+        // The benchmarks' floor: the CPU cost of one loopback send() per frame.
+        .executableTarget(
+            name: "signalhub-floor",
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+
         .testTarget(name: "SignalHubCoreTests", dependencies: ["SignalHubCore"]),
         .testTarget(
             name: "SignalHubClientTests",
