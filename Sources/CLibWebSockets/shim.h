@@ -3,6 +3,7 @@
 
 #include <libwebsockets.h>
 #include <string.h>
+#include <sys/resource.h>
 
 /* Swift cannot import LWS_PRE (built from a padding macro), the compound option masks
    or the variadic log macros; these prefixed shims stand in for them. */
@@ -61,6 +62,21 @@ static inline int shlws_http_respond(struct lws *wsi, unsigned int status, const
 static inline int shlws_header(struct lws *wsi, enum lws_token_indexes token, char *buf, int len) {
     if (lws_hdr_total_length(wsi, token) <= 0) return -1;
     return lws_hdr_copy(wsi, buf, len, token);
+}
+
+/* Many connections need many descriptors: lift the soft limit as far as allowed (root may
+   lift the hard one too). lws sizes its tables from this limit when a context starts.
+   Returns the limit now in force. */
+static inline unsigned long shlws_raise_fd_limit(unsigned long wanted) {
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
+    struct rlimit raised = { wanted, limit.rlim_max > wanted ? limit.rlim_max : wanted };
+    if (setrlimit(RLIMIT_NOFILE, &raised) != 0) {
+        raised.rlim_cur = raised.rlim_max = limit.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &raised);
+    }
+    getrlimit(RLIMIT_NOFILE, &limit);
+    return (unsigned long)limit.rlim_cur;
 }
 
 /* ---- client side ---- */

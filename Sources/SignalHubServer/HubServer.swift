@@ -61,6 +61,10 @@ public final class HubServer: Sendable {
         metrics: HubMetrics, inbox: Inbox, started: CheckedContinuation<Result<Int, HubServerError>, Never>
     ) {
         lws_set_log_level(Int32(LLL_ERR | LLL_WARN), nil)
+        let descriptors = shlws_raise_fd_limit(UInt(max(configuration.maxConnections * 2, 1 << 16)))
+        if descriptors < UInt(configuration.maxConnections) {
+            logger.warning("the descriptor limit is below --max-connections", metadata: ["limit": "\(descriptors)"])
+        }
         let service = HubService(configuration: configuration, tokens: tokens, logger: logger, metrics: metrics, inbox: inbox)
         let resources = LWSContextResources(configuration: configuration, staticDirectory: staticDirectory)
         var info = lws_context_creation_info()
@@ -91,6 +95,7 @@ public final class HubServer: Sendable {
 
         while !service.isFinished {
             if lws_service(context, 0) < 0 { break }
+            service.flushDirtySockets()
         }
         inbox.attach(nil)
         lws_context_destroy(context)

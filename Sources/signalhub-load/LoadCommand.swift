@@ -33,6 +33,7 @@ struct LoadCommand: AsyncParsableCommand {
     var sourceAddresses = 1
     @Option(help: "The hub's process ID, to report its CPU and memory from /proc.") var hubPid: Int32?
     @Option(help: "Prefix of the session IDs.") var sessionPrefix = "load"
+    @Option(help: "Members per session that keep a full roster replica (default: all; others track seq only).") var trackRosters: Int?
     @Flag(help: "Print the report as JSON.") var json = false
 
     func validate() throws {
@@ -58,6 +59,7 @@ struct LoadCommand: AsyncParsableCommand {
         plan.duration = duration
         plan.ending = LoadPlan.Ending(rawValue: end)!
         plan.sourceAddresses = sourceAddresses > 1 ? (1...sourceAddresses).map { "127.0.0.\($0)" } : []
+        plan.trackedRostersPerSession = trackRosters ?? Int.max
         plan.sessionPrefix = "\(sessionPrefix)-\(UInt32.random(in: 0...UInt32.max))"
 
         let tokens = try await mintTokens(plan: plan, secret: Array(secret.utf8))

@@ -52,6 +52,7 @@ final class LoadDriver {
             let participant = LoadParticipant(
                 index: index, session: session, joinFrame: frame(.join(token: token, settings: CallSettings(), resume: nil)), driver: self)
             participant.isSender = session.members.count < plan.sendersPerSession
+            if session.members.count < plan.trackedRostersPerSession { participant.replica = RosterReplica() }
             session.members.append(participant)
             participants.append(participant)
         }
@@ -92,10 +93,20 @@ final class LoadDriver {
 
     /// Every member's roster holds its whole session: the join storm is over.
     private func waitForRosters() {
+        // Complete when every member has seen every join: each join is one event, so the
+        // session's seq equals its number of joined members (full replicas must agree too).
         let complete = sessions.allSatisfy { session in
-            session.members.allSatisfy { $0.closed || !$0.joined || $0.replica.participants.count == session.members.filter(\.joined).count }
+            let joined = session.members.filter(\.joined).count
+            return session.members.allSatisfy { member in
+                member.closed || !member.joined
+                    || (member.seq == UInt64(joined) && (member.replica.map { $0.participants.count == joined } ?? true))
+            }
         }
-        if complete {
+        let waited = Double(MonotonicClock.microseconds() - rampStartUs) / 1_000_000 - report.rampSeconds
+        if !complete, waited > 60 {
+            count(error: "rosters still incomplete 60 s after the ramp")
+        }
+        if complete || waited > 60 {
             report.rostersCompleteSeconds = Double(MonotonicClock.microseconds() - rampStartUs) / 1_000_000
             beginSteady()
         } else {
@@ -160,8 +171,9 @@ final class LoadDriver {
         for session in sessions {
             let live = session.members.filter { $0.joined && !$0.closed }
             guard let reference = live.first else { continue }
+            // Everyone must be at the same seq; those with full rosters must hold the same one.
             report.inconsistentRosters += live.filter {
-                $0.replica.seq != reference.replica.seq || $0.replica.participants != reference.replica.participants
+                $0.seq != reference.seq || ($0.replica != nil && reference.replica != nil && $0.replica?.participants != reference.replica?.participants)
             }.count
         }
         report.seqGaps = participants.reduce(0) { $0 + $1.seqGaps }

@@ -10,7 +10,11 @@ final class LoadParticipant: ClientSocketDelegate {
     unowned let driver: LoadDriver
     var socket: ClientSocket?
     var pid: ParticipantID?
-    var replica = RosterReplica()
+    /// The full roster, for the members that keep one (`--track-rosters`).
+    var replica: RosterReplica?
+    /// The seq of the last event seen: every member tracks this, replica or not.
+    var seq: UInt64 = 0
+    var awaitingSnapshot = false
     var connectStartedUs: Int64 = 0
     var joined = false
     var closed = false
@@ -55,20 +59,27 @@ final class LoadParticipant: ClientSocketDelegate {
         switch message {
         case .joined(let reply):
             pid = reply.selfParticipant.pid
-            replica.reset(seq: reply.seq, participants: reply.participants)
+            replica?.reset(seq: reply.seq, participants: reply.participants)
+            seq = reply.seq
             joined = true
             driver.participantJoined(self, latencyUs: now - connectStartedUs)
         case .participantJoined(let event), .participantUpdated(let event), .participantLeft(let event):
-            let outcome = replica.apply(event)
-            if outcome == .gap {
+            if awaitingSnapshot || event.seq <= seq { return }
+            guard event.seq == seq + 1 else {
                 seqGaps += 1
+                awaitingSnapshot = true
                 socket?.send(driver.syncFrame)
+                return
             }
+            seq = event.seq
+            _ = replica?.apply(event)
             if case .updated = event.kind {
                 driver.delivered(event, to: self, at: now)
             }
-        case .roster(_, let seq, let participants, _):
-            replica.reset(seq: seq, participants: participants)
+        case .roster(_, let snapshotSeq, let participants, _):
+            replica?.reset(seq: snapshotSeq, participants: participants)
+            seq = snapshotSeq
+            awaitingSnapshot = false
         case .error(let error):
             driver.count(error: error.code.rawValue)
         default:

@@ -18,6 +18,9 @@ struct LoadPlan: Sendable {
     /// Local addresses to spread client sockets over (127.0.0.x), round robin.
     var sourceAddresses: [String] = []
     var sessionPrefix = "load"
+    /// Members per session that keep a full roster replica (the rest track seq only, which
+    /// keeps very large runs within the load tool's memory).
+    var trackedRostersPerSession = Int.max
 
     var totalParticipants: Int { sessions * participantsPerSession }
 }

@@ -68,7 +68,7 @@ public final class ClientEngine: Sendable {
         info.protocols = UnsafePointer(protocols)
         info.options = SHLWS_OPTION_SSL_INIT
         info.user = Unmanaged.passUnretained(loop).toOpaque()
-        FileDescriptorLimit.raise()
+        _ = shlws_raise_fd_limit(1 << 20)
         guard let context = lws_create_context(&info) else {
             started.resume(returning: false)
             return

@@ -75,7 +75,7 @@ extension SignalingHub {
         func error(_ code: ErrorCode, _ message: String) -> [HubAction] {
             [.send(.error(ProtocolError(code, message, requestID: requestID)), to: [connection])]
         }
-        guard let session = sessions[sessionID], let me = session.roster.participant(pid) else {
+        guard let me = sessions[sessionID]?.roster.participant(pid) else {
             return error(.notJoined, "not in a session")
         }
 
@@ -93,20 +93,21 @@ extension SignalingHub {
             actions.append(.send(.left(sessionID: sessionID, requestID: requestID), to: [connection]))
             removeMember(pid, from: sessionID, reason: .left, closeCode: .normal, notifyRemoved: false, into: &actions)
         case .sync:
-            actions.append(.send(.roster(sessionID: sessionID, seq: session.roster.seq, participants: session.roster.participants, requestID: requestID), to: [connection]))
+            guard let roster = sessions[sessionID]?.roster else { return error(.notJoined, "not in a session") }
+            actions.append(.send(.roster(sessionID: sessionID, seq: roster.seq, participants: roster.participants, requestID: requestID), to: [connection]))
         case .signal(let to, let data):
-            guard session.roster.participant(to) != nil else {
+            guard sessions[sessionID]?.roster.participant(to) != nil else {
                 return error(.participantNotFound, "no participant \(to) in this session")
             }
             actions.append(.send(.ack(requestID: requestID), to: [connection]))
             // A target in its grace period has no socket; the offer is dropped, as it would
             // be on a network blip, and the peer renegotiates after its resume.
-            if let target = session.members[to]?.connection {
+            if let target = sessions[sessionID]?.members[to]?.connection {
                 actions.append(.send(.signal(from: pid, data: data), to: [target]))
             }
         case .muteParticipant(let target):
             guard me.role == .moderator else { return error(.forbidden, "only a moderator may mute others") }
-            guard session.roster.participant(target) != nil else {
+            guard sessions[sessionID]?.roster.participant(target) != nil else {
                 return error(.participantNotFound, "no participant \(target) in this session")
             }
             actions.append(.send(.ack(requestID: requestID), to: [connection]))
@@ -115,7 +116,7 @@ extension SignalingHub {
             }
         case .removeParticipant(let target):
             guard me.role == .moderator else { return error(.forbidden, "only a moderator may remove others") }
-            guard session.roster.participant(target) != nil else {
+            guard sessions[sessionID]?.roster.participant(target) != nil else {
                 return error(.participantNotFound, "no participant \(target) in this session")
             }
             actions.append(.send(.ack(requestID: requestID), to: [connection]))
@@ -197,6 +198,8 @@ extension SignalingHub {
         Self.remember(event, in: &session, limit: configuration.eventHistoryLimit)
         let resumeToken = ids.resumeToken()
         session.members[pid] = LocalMember(connection: connection, graceDeadline: nil, resumeToken: resumeToken, settings: settings)
+        let recipients = session.recipients
+        session.recipients.append(connection)
         sessions[sessionID] = session
         connections[connection] = .joined(sessionID, pid)
 
@@ -206,7 +209,6 @@ extension SignalingHub {
             resumed: false, requestID: pending.requestID
         )
         actions.append(.send(.joined(reply), to: [connection]))
-        let recipients = connectedMembers(of: sessionID, excluding: connection)
         if !recipients.isEmpty { actions.append(.send(.event(event), to: recipients)) }
     }
 }

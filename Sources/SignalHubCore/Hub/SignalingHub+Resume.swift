@@ -34,6 +34,7 @@ extension SignalingHub {
         sessions[sessionID]?.members[request.pid]?.graceDeadline = nil
         sessions[sessionID]?.members[request.pid]?.resumeToken = resumeToken
         connections[connection] = .joined(sessionID, request.pid)
+        rebuildRecipients(of: sessionID)
 
         let roster = session.roster
         let lastSeq = request.lastSeq

@@ -30,6 +30,9 @@ public struct SignalingHub {
     struct Session {
         var roster: SessionRoster
         var members: [ParticipantID: LocalMember] = [:]
+        /// The sockets of the members connected to this node, in join order: kept up to
+        /// date on every membership change so that a fan-out reuses it as it is.
+        var recipients: [ConnectionID] = []
         /// The latest roster events, oldest first, for replay to a resuming member.
         var history = Deque<RosterEvent>()
     }
@@ -74,6 +77,7 @@ public struct SignalingHub {
             let deadline = now.monotonicMs + configuration.gracePeriodMs
             sessions[sessionID]?.members[pid]?.connection = nil
             sessions[sessionID]?.members[pid]?.graceDeadline = deadline
+            sessions[sessionID]?.recipients.removeAll { $0 == connection }
             deadlines.schedule(.gracePeriod(sessionID, pid), at: deadline)
         }
         return actions
@@ -128,16 +132,15 @@ public struct SignalingHub {
     }
 
     func connectedMembers(of sessionID: SessionID, excluding excluded: ConnectionID? = nil) -> [ConnectionID] {
-        guard let session = sessions[sessionID] else { return [] }
-        var recipients: [ConnectionID] = []
-        recipients.reserveCapacity(session.members.count)
-        // Join order keeps fan-out order stable, which makes traces and tests readable.
-        for participant in session.roster.participants {
-            if let connection = session.members[participant.pid]?.connection, connection != excluded {
-                recipients.append(connection)
-            }
-        }
-        return recipients
+        guard let recipients = sessions[sessionID]?.recipients else { return [] }
+        guard let excluded else { return recipients }
+        return recipients.filter { $0 != excluded }
+    }
+
+    /// Rebuilds a session's recipients from its roster order (after a resume, which is rare).
+    mutating func rebuildRecipients(of sessionID: SessionID) {
+        guard let session = sessions[sessionID] else { return }
+        sessions[sessionID]?.recipients = session.roster.participants.compactMap { session.members[$0.pid]?.connection }
     }
 
     /// Takes a participant out of its session. Everyone still connected hears of it, the
@@ -154,6 +157,7 @@ public struct SignalingHub {
             return
         }
         let removedConnection = session.members.removeValue(forKey: pid)?.connection
+        if let removedConnection { session.recipients.removeAll { $0 == removedConnection } }
         Self.remember(event, in: &session, limit: configuration.eventHistoryLimit)
         if !session.roster.isEmpty { sessions[sessionID] = session }
         var recipients = connectedMembers(of: sessionID)

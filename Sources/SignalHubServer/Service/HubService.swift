@@ -18,6 +18,8 @@ final class HubService {
     let encoder = MessageEncoder(headroom: Int(SHLWS_PRE))
     let batchBuffer = BatchBuffer(headroom: Int(SHLWS_PRE), capacity: 64 * 1024)
     var sockets: [ConnectionID: WebSocketConnection] = [:]
+    /// Sockets that got something to send during the current pass of the service loop.
+    private var dirty: [WebSocketConnection] = []
     var exchanges: [HTTPExchangeID: HTTPExchange] = [:]
     private var nextConnection: UInt64 = 0
     private var nextExchange: UInt64 = 0
@@ -85,7 +87,7 @@ final class HubService {
                     logger.info("closing for policy", metadata: ["connection": "\(id)", "reason": "\(reason)"])
                 }
                 socket.pendingClose = (code, reason)
-                lws_callback_on_writable(socket.wsi)
+                lws_callback_on_writable(socket.wsi)  // the close itself happens in the callback
             case .verifyCallToken(let id, let token):
                 guard let socket = sockets[id] else { continue }
                 // Later messages wait in the kernel until the join is decided, so they are
@@ -128,7 +130,24 @@ final class HubService {
         }
         let wasIdle = socket.isIdle
         socket.enqueue(item)
-        if wasIdle { lws_callback_on_writable(socket.wsi) }
+        if wasIdle { dirty.append(socket) }
+    }
+
+    /// Writes what each socket got during this pass of the service loop, one frame per
+    /// socket (batched), straight away: no wait for a POLLOUT round trip through poll().
+    /// A socket that lws still holds unsent bytes for waits for WRITEABLE instead, which
+    /// keeps back-pressure intact.
+    func flushDirtySockets() {
+        guard !dirty.isEmpty else { return }
+        let batch = dirty
+        dirty.removeAll(keepingCapacity: true)
+        for socket in batch where sockets[socket.id] === socket {
+            if lws_partial_buffered(socket.wsi) != 0 {
+                lws_callback_on_writable(socket.wsi)
+            } else if !writeNext(socket) {
+                shlws_drop(socket.wsi)
+            }
+        }
     }
 
     private func dropSlowConsumer(_ socket: WebSocketConnection) {

@@ -69,30 +69,36 @@ extension HubService {
         return true
     }
 
-    /// The socket may take a frame: everything queued goes out in one write, as a JSON array
-    /// when there is more than one message (PROTOCOL.md lets the hub batch), so a burst
-    /// costs one send instead of one per event. Returns false when lws should close it now.
+    /// lws says the socket can take more: send what is queued, or the pending close.
+    /// Returns false when lws should close it now.
     func socketWritable(_ wsi: OpaquePointer) -> Bool {
         guard let socket = socket(for: wsi) else { return true }
-        if let first = socket.dequeue() {
-            let written: Int32
-            if socket.kind == .signaling, !first.isBinary, let next = socket.next, !next.isBinary,
-                first.frame.count + next.frame.count + 3 <= batchBuffer.capacity
-            {
-                let length = batchBuffer.fill(first: first.frame, from: socket)
-                written = shlws_write_message(wsi, batchBuffer.payload, length, 0)
-            } else {
-                let frame = first.frame
-                written = shlws_write_message(wsi, frame.payload.assumingMemoryBound(to: UInt8.self), frame.count, first.isBinary ? 1 : 0)
-            }
-            if written < 0 { return false }
-            if !socket.isIdle || socket.pendingClose != nil { lws_callback_on_writable(wsi) }
-            return true
-        }
+        if !socket.isIdle { return writeNext(socket) }
         if let (code, reason) = socket.pendingClose {
             closeNow(wsi, code, reason)
             return false
         }
+        return true
+    }
+
+    /// Everything queued goes out in one write, as a JSON array when there is more than one
+    /// message (PROTOCOL.md lets the hub batch), so a burst costs one send instead of one
+    /// per event. Returns false when the write failed.
+    func writeNext(_ socket: WebSocketConnection) -> Bool {
+        guard let first = socket.dequeue() else { return true }
+        let wsi = socket.wsi
+        let written: Int32
+        if socket.kind == .signaling, !first.isBinary, let next = socket.next, !next.isBinary,
+            first.frame.count + next.frame.count + 3 <= batchBuffer.capacity
+        {
+            let length = batchBuffer.fill(first: first.frame, from: socket)
+            written = shlws_write_message(wsi, batchBuffer.payload, length, 0)
+        } else {
+            let frame = first.frame
+            written = shlws_write_message(wsi, frame.payload.assumingMemoryBound(to: UInt8.self), frame.count, first.isBinary ? 1 : 0)
+        }
+        if written < 0 { return false }
+        if !socket.isIdle || socket.pendingClose != nil { lws_callback_on_writable(wsi) }
         return true
     }
 

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Runs the standard load scenarios against a release hub on this machine, writes each
+# one's JSON to bench-results/, and regenerates BENCHMARKS.md from them.
+#   scripts/bench.sh              all scenarios (about 5 minutes, more with scale)
+#   scripts/bench.sh moderate     one scenario: floor moderate heavy joinstorm onesession scale
+# Bounded: every run has a fixed duration, and everything goes to loopback addresses.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh
+swift build -c release --product signalhub --product signalhub-load --product signalhub-floor >/dev/null
+bin="$(swift build -c release --show-bin-path)"
+out=bench-results
+mkdir -p "$out"
+export SIGNALHUB_SECRET="${SIGNALHUB_SECRET:-bench-secret-bench-secret-bench-secret-0123}"
+
+hub_pid=""
+start_hub() {  # start_hub [serve options...]: a release hub on a free port, no rate limit
+    "$bin/signalhub" serve --port 0 --rate-limit 0 --log-level warning --static-dir "" "$@" > "$out/hub.out" 2> "$out/hub.err" &
+    hub_pid=$!
+    for _ in $(seq 100); do grep -q listening "$out/hub.out" 2>/dev/null && break; sleep 0.1; done
+    hub_url=$(sed -n 's/^signalhub listening on //p' "$out/hub.out")
+    [ -n "$hub_url" ] || { echo "hub did not start" >&2; cat "$out/hub.err" >&2; exit 1; }
+}
+stop_hub() { kill "$hub_pid" 2>/dev/null; wait "$hub_pid" 2>/dev/null || true; }
+trap stop_hub EXIT
+
+load() {  # load NAME [signalhub-load options...]
+    local name=$1; shift
+    echo "== $name" >&2
+    "$bin/signalhub-load" --hub "$hub_url" --hub-pid "$hub_pid" --json "$@" > "$out/$name.json" || {
+        echo "$name: the run reported failures (see $out/$name.json)" >&2; }
+}
+
+scenarios=("$@")
+run() { local scenario=$1; [ ${#scenarios[@]} -eq 0 ] || [[ " ${scenarios[*]} " == *" $scenario "* ]]; }
+
+if run floor; then
+    echo "== floor" >&2
+    "$bin/signalhub-floor" --sockets 200 --size 320 --json > "$out/floor-200x1.json"
+    "$bin/signalhub-floor" --sockets 200 --size 320 --batch 8 --sends 50000 --json > "$out/floor-200x8.json"
+fi
+if run moderate; then
+    start_hub; load moderate --sessions 20 --participants 10 --rate 2222 --duration 10; stop_hub
+fi
+if run heavy; then
+    start_hub; load heavy --sessions 4 --participants 50 --closed-loop --duration 10; stop_hub
+fi
+if run joinstorm; then
+    start_hub; load joinstorm --sessions 200 --participants 10 --ramp 2000 --rate 0 --duration 1; stop_hub
+fi
+if run onesession; then
+    start_hub --max-participants 1000; load onesession --sessions 1 --participants 1000 --ramp 1000 --rate 0 --duration 1; stop_hub
+fi
+if run scale; then
+    start_hub --max-participants 100 --max-connections 250000
+    load scale --sessions 2000 --participants 100 --ramp 4000 --rate 0 --duration 20 --source-addresses 12 --track-rosters 2 --end drop
+    stop_hub
+fi
+python3 scripts/bench_report.py "$out" > BENCHMARKS.md
+echo "wrote BENCHMARKS.md" >&2

@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""Renders BENCHMARKS.md from the JSON that scripts/bench.sh leaves in bench-results/."""
+import json
+import os
+import platform
+import subprocess
+import sys
+from datetime import datetime, timezone
+
+out = sys.argv[1] if len(sys.argv) > 1 else "bench-results"
+
+
+def load(name):
+    path = os.path.join(out, name + ".json")
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def swift_version():
+    try:
+        return subprocess.run(["swift", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
+    except (OSError, IndexError):
+        return "unknown"
+
+
+def ms(lat, key):
+    return f"{lat[key]:.3f}" if lat else "-"
+
+
+def latency_row(label, lat):
+    if not lat or not lat.get("count"):
+        return f"| {label} | - | - | - | - | - | 0 |"
+    return f"| {label} | {ms(lat,'p50Ms')} | {ms(lat,'p90Ms')} | {ms(lat,'p99Ms')} | {ms(lat,'p999Ms')} | {ms(lat,'maxMs')} | {lat['count']} |"
+
+
+def verdict(ok):
+    return "met" if ok else "**not met**"
+
+
+floor1, floor8 = load("floor-200x1"), load("floor-200x8")
+moderate, heavy, storm, one, scale = (load(n) for n in ("moderate", "heavy", "joinstorm", "onesession", "scale"))
+floor_us = floor1["microsecondsPerSend"] if floor1 else None
+
+lines = [
+    "# Benchmarks",
+    "",
+    "Measured by `scripts/bench.sh` (which regenerates this file), release builds, the hub and the",
+    "load tool (`signalhub-load`) on the same machine, talking over loopback. Absolute times on",
+    "shared machines drift between runs, so CPU figures are compared with a floor measured in",
+    "the same run: `signalhub-floor`, the CPU cost of one `send()` of a frame of the same size to",
+    "one of 200 loopback TCP sockets, with a reader draining them (both sides' TCP work counted).",
+    "",
+    f"- Date: {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
+    f"- Machine: {os.cpu_count()} cores, {cpu_model()}, Linux {platform.release()}",
+    f"- Toolchain: {swift_version()}",
+    "- Hub: `signalhub serve --port 0 --rate-limit 0` (rate limiting off so that the load tool",
+    "  sets the pace), one service thread.",
+    "",
+    "## Floor",
+    "",
+]
+if floor1:
+    lines.append(f"- One message per `send()`: **{floor1['microsecondsPerSend']:.2f} us** per send "
+                 f"({floor1['sends']} sends of {floor1['bytesPerMessage']} bytes over {floor1['sockets']} sockets).")
+if floor8:
+    lines.append(f"- Eight messages per `send()`: {floor8['microsecondsPerSend']:.2f} us per send, "
+                 f"**{floor8['microsecondsPerMessage']:.2f} us per message**.")
+lines += ["", "## Results", "",
+          "Latencies in milliseconds: join is connect to `joined`; fan-out is a sender's `send` of a toggle",
+          "to each other member's receipt of the `participantUpdated`.", ""]
+
+
+def scenario(title, data, command, extra):
+    lines.append(f"### {title}")
+    lines.append("")
+    lines.append(f"`{command}`")
+    lines.append("")
+    if not data:
+        lines.append("Not run.")
+        lines.append("")
+        return
+    lines.append("| latency (ms) | p50 | p90 | p99 | p99.9 | max | samples |")
+    lines.append("|---|---|---|---|---|---|---|")
+    lines.append(latency_row("join", data.get("joinLatency")))
+    lines.append(latency_row("fan-out", data.get("fanOutLatency")))
+    lines.append("")
+    lines.append(f"- Members: {data['joined']} joined ({data['failedJoins']} failed); ramp {data['rampSeconds']:.2f} s; "
+                 f"every roster complete at {data['rostersCompleteSeconds']:.3f} s.")
+    lines.append(f"- Delivered: {data['eventsDelivered']} events in {data['steadySeconds']:.1f} s = "
+                 f"**{data['eventsPerSecond']:.0f} events/s**.")
+    per = data.get("hubMicrosecondsPerEvent")
+    if per is not None and floor_us:
+        lines.append(f"- Hub CPU: {data.get('hubCPUSecondsSteady', 0):.2f} s = **{per:.2f} us per delivered event**, "
+                     f"**{per / floor_us:.2f}x** the floor's cost per send.")
+    lines.append(f"- Consistency: seq gaps {data['seqGaps']}, rosters disagreeing {data['inconsistentRosters']}, "
+                 f"errors {data['errors'] or 'none'}.")
+    lines.extend(extra(data))
+    lines.append("")
+
+
+def ratio(data):
+    per = data.get("hubMicrosecondsPerEvent") if data else None
+    return per / floor_us if per is not None and floor_us else None
+
+
+scenario("Moderate: 20 sessions x 10, about 20,000 delivered events/s", moderate,
+         "signalhub-load --sessions 20 --participants 10 --rate 2222 --duration 10",
+         lambda d: [f"- Targets: CPU per event <= 1.5x floor: {verdict((ratio(d) or 99) <= 1.5)}; "
+                    f"fan-out p99 < 2 ms: {verdict(d['fanOutLatency'] and d['fanOutLatency']['p99Ms'] < 2)}."])
+scenario("Heavy: 4 sessions x 50, toggles as fast as the load tool can send (closed loop)", heavy,
+         "signalhub-load --sessions 4 --participants 50 --closed-loop --duration 10",
+         lambda d: [f"- Target: CPU per event <= 0.5x floor: {verdict((ratio(d) or 99) <= 0.5)}."])
+scenario("Join storm: 2,000 joins/s into sessions of 10", storm,
+         "signalhub-load --sessions 200 --participants 10 --ramp 2000 --rate 0 --duration 1",
+         lambda d: [f"- Target: join p99 < 5 ms: {verdict(d['joinLatency'] and d['joinLatency']['p99Ms'] < 5)}."])
+scenario("One session: 1,000 participants joining within one second", one,
+         "signalhub-load --sessions 1 --participants 1000 --ramp 1000 --rate 0 --duration 1  (hub: --max-participants 1000)",
+         lambda d: [f"- Time until every member's roster held all {d['joined']}: **{d['rostersCompleteSeconds']:.2f} s** from the first connect."])
+
+
+def scale_extra(d):
+    rows = []
+    per = d.get("hubBytesPerParticipant")
+    if per is not None:
+        rows.append(f"- Hub RSS: {d['hubRSSBytesEmpty'] / 2**20:.0f} MiB empty, {d['hubRSSBytesLoaded'] / 2**20:.0f} MiB loaded = "
+                    f"**{per / 1024:.2f} KiB per participant** (target <= 4 KiB: {verdict(per <= 4096)}).")
+    cpu = d.get("hubCPUSecondsSteady")
+    if cpu is not None and d["steadySeconds"]:
+        rows.append(f"- Hub CPU while idle at that size (pings included): {cpu / d['steadySeconds'] * 100:.1f}% of one core.")
+    rows.append(f"- Ramp: {d['rampSeconds']:.0f} s to join everyone.")
+    return rows
+
+
+scenario("Scale: 2,000 sessions x 100 = 200,000 joined participants", scale,
+         "signalhub-load --sessions 2000 --participants 100 --ramp 4000 --rate 0 --duration 20 --source-addresses 12 --track-rosters 2 --end drop",
+         scale_extra)
+print("\n".join(lines))
