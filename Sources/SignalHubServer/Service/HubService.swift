@@ -192,6 +192,9 @@ final class HubService {
         timerArmedAt = nil
         apply(hub.tick(at: ServiceClock.now()))  // re-arms for the next deadline
         if let stopDeadline { scheduleTimer(atMonotonic: stopDeadline) }
+        // lws runs due timers before it waits in poll(), so what they queued would sit
+        // until the next unrelated event: send it now.
+        flushDirtySockets()
     }
 
     private func armTimer() {
