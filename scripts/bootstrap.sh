@@ -5,7 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-debian_packages=(pkg-config libwebsockets-dev libjansson-dev)
+debian_packages=(pkg-config libwebsockets-dev libjansson-dev openssl)
+if [ "${1:-}" = "--with-tests" ]; then
+    # Tests only: the browser tests drive Debian's chromium through chromium-driver, and
+    # the JavaScript SDK's unit tests run under Node.
+    debian_packages+=(chromium chromium-driver nodejs)
+fi
 
 missing=()
 for package in "${debian_packages[@]}"; do
@@ -24,5 +29,9 @@ if [ "${1:-}" = "--with-tests" ]; then
     if ! python3 -c "import websockets, jwt, pytest" 2>/dev/null; then
         echo "bootstrap: installing the end-to-end tests' Python packages" >&2
         python3 -m pip install -q --disable-pip-version-check -r tests/e2e/requirements.txt
+    fi
+    if ! python3 -c "import selenium" 2>/dev/null; then
+        echo "bootstrap: installing the browser tests' Python packages" >&2
+        python3 -m pip install -q --disable-pip-version-check -r tests/browser/requirements.txt
     fi
 fi
