@@ -193,18 +193,19 @@ extension SignalingHub {
             sessionType: settings.sessionType, isAudioMuted: settings.startAudioMuted,
             isVideoPaused: settings.startVideoPaused, isHandRaised: false, joinedAt: now.unixMs
         )
-        var session = sessions.removeValue(forKey: sessionID) ?? Session(roster: SessionRoster(sessionID: sessionID, seq: carriedSeq))
-        let event = session.roster.add(participant)
-        Self.remember(event, in: &session, limit: configuration.eventHistoryLimit)
+        if sessions[sessionID] == nil {
+            sessions[sessionID] = Session(roster: SessionRoster(sessionID: sessionID, seq: carriedSeq))
+        }
         let resumeToken = ids.resumeToken()
-        session.members[pid] = LocalMember(connection: connection, graceDeadline: nil, resumeToken: resumeToken, settings: settings)
-        let recipients = session.recipients
-        session.recipients.append(connection)
-        sessions[sessionID] = session
+        let recipients = sessions[sessionID]?.recipients ?? []
+        let event = sessions[sessionID]!.roster.add(participant)
+        remember(event)
+        sessions[sessionID]?.members[pid] = LocalMember(connection: connection, graceDeadline: nil, resumeToken: resumeToken, settings: settings)
+        sessions[sessionID]?.recipients.append(connection)
         connections[connection] = .joined(sessionID, pid)
 
         let reply = JoinedReply(
-            sessionID: sessionID, selfParticipant: participant, participants: session.roster.participants,
+            sessionID: sessionID, selfParticipant: participant, participants: sessions[sessionID]?.roster.participants ?? [],
             seq: event.seq, resumeToken: resumeToken, settings: settings, heartbeat: configuration.heartbeat,
             resumed: false, requestID: pending.requestID
         )

@@ -35,6 +35,12 @@ public struct SignalingHub {
         var recipients: [ConnectionID] = []
         /// The latest roster events, oldest first, for replay to a resuming member.
         var history = Deque<RosterEvent>()
+
+        mutating func remember(_ event: RosterEvent, limit: Int) {
+            guard limit > 0 else { return }
+            if history.count >= limit { history.removeFirst() }
+            history.append(event)
+        }
     }
 
     public let configuration: HubConfiguration
@@ -119,16 +125,11 @@ public struct SignalingHub {
         }
     }
 
-    private mutating func remember(_ event: RosterEvent) {
-        guard var session = sessions.removeValue(forKey: event.sessionID) else { return }
-        Self.remember(event, in: &session, limit: configuration.eventHistoryLimit)
-        sessions[event.sessionID] = session
-    }
-
-    static func remember(_ event: RosterEvent, in session: inout Session, limit: Int) {
-        guard limit > 0 else { return }
-        if session.history.count >= limit { session.history.removeFirst() }
-        session.history.append(event)
+    /// Keeps the event for replay. Mutated in place through the dictionary: a copy of the
+    /// session would make the append copy the whole history.
+    mutating func remember(_ event: RosterEvent) {
+        let limit = configuration.eventHistoryLimit
+        sessions[event.sessionID]?.remember(event, limit: limit)
     }
 
     func connectedMembers(of sessionID: SessionID, excluding excluded: ConnectionID? = nil) -> [ConnectionID] {
@@ -150,16 +151,12 @@ public struct SignalingHub {
         _ pid: ParticipantID, from sessionID: SessionID, reason: LeaveReason,
         closeCode: CloseCode? = nil, notifyRemoved: Bool = true, into actions: inout [HubAction]
     ) {
-        // Taken out and put back so that the roster and history are mutated in place.
-        guard var session = sessions.removeValue(forKey: sessionID) else { return }
-        guard let event = session.roster.remove(pid, reason: reason) else {
-            sessions[sessionID] = session
-            return
-        }
-        let removedConnection = session.members.removeValue(forKey: pid)?.connection
-        if let removedConnection { session.recipients.removeAll { $0 == removedConnection } }
-        Self.remember(event, in: &session, limit: configuration.eventHistoryLimit)
-        if !session.roster.isEmpty { sessions[sessionID] = session }
+        // In place through the dictionary, so that nothing copies the roster or history.
+        guard let event = sessions[sessionID]?.roster.remove(pid, reason: reason) else { return }
+        let removedConnection = sessions[sessionID]?.members.removeValue(forKey: pid)?.connection
+        if let removedConnection { sessions[sessionID]?.recipients.removeAll { $0 == removedConnection } }
+        remember(event)
+        if sessions[sessionID]?.roster.isEmpty == true { sessions[sessionID] = nil }
         var recipients = connectedMembers(of: sessionID)
         if notifyRemoved, let removedConnection {
             recipients.append(removedConnection)
