@@ -12,6 +12,10 @@ swift test --skip-build
 
 SIGNALHUB_BIN="$(swift build --show-bin-path)/signalhub" python3 -m pytest tests/e2e -q -p no:cacheprovider
 
+# The load tool, briefly: a few sessions, a few seconds, and it must report zero errors,
+# zero seq gaps and agreeing rosters (it exits 1 otherwise).
+scripts/load-smoke.sh
+
 # The JavaScript SDK: unit tests of its roster, connection and session logic under Node
 # (files listed by the shell, which every Node version accepts), then the browser tests:
 # headless chromium with fake camera and microphone against a real hub serving
