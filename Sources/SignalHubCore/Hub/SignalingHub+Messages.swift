@@ -11,8 +11,14 @@ extension SignalingHub {
         case .refuse?:
             return [.send(.error(Self.rateLimited(parsed)), to: [connection])]
         case .close?:
+            var actions: [HubAction] = [.send(.error(Self.rateLimited(parsed)), to: [connection])]
+            // Closed for abuse, the member is treated as dropped: grace period, then it leaves.
+            if case .joined(let sessionID, let pid) = state {
+                memberLostConnection(pid, in: sessionID, connection: connection, at: now, into: &actions)
+            }
             connections[connection] = .closing
-            return [.send(.error(Self.rateLimited(parsed)), to: [connection]), .close(connection, .policyViolation, reason: "rate limit exceeded")]
+            actions.append(.close(connection, .policyViolation, reason: "rate limit exceeded"))
+            return actions
         default:
             break
         }

@@ -77,8 +77,18 @@ public struct SignalingHub {
         rateLimiters[connection] = nil
         guard case .joined(let sessionID, let pid) = state else { return [] }
         var actions: [HubAction] = []
+        memberLostConnection(pid, in: sessionID, connection: connection, at: now, into: &actions)
+        return actions
+    }
+
+    /// A joined member's socket is gone (dropped, or closed by the hub for abuse): it stays
+    /// in the roster for the grace period, or leaves at once when that is 0. Its socket hears
+    /// nothing more.
+    mutating func memberLostConnection(
+        _ pid: ParticipantID, in sessionID: SessionID, connection: ConnectionID, at now: HubInstant, into actions: inout [HubAction]
+    ) {
         if configuration.gracePeriodMs <= 0 {
-            removeMember(pid, from: sessionID, reason: .disconnected, into: &actions)
+            removeMember(pid, from: sessionID, reason: .disconnected, notifyRemoved: false, into: &actions)
         } else {
             let deadline = now.monotonicMs + configuration.gracePeriodMs
             sessions[sessionID]?.members[pid]?.connection = nil
@@ -86,7 +96,6 @@ public struct SignalingHub {
             sessions[sessionID]?.recipients.removeAll { $0 == connection }
             deadlines.schedule(.gracePeriod(sessionID, pid), at: deadline)
         }
-        return actions
     }
 
     /// Runs every timer due at `now`: join timeouts and grace periods.
