@@ -2,11 +2,10 @@
 # Fuzzes the hub's message handling (Fuzz/, a separate SwiftPM package) with libFuzzer under
 # AddressSanitizer and LeakSanitizer, for a bounded time, starting from Fuzz/corpus/.
 #
-#   scripts/fuzz.sh [SECONDS] [--merge] [--strict] [-- LIBFUZZER_FLAGS...]
+#   scripts/fuzz.sh [SECONDS] [--merge] [-- LIBFUZZER_FLAGS...]
 #
 #   SECONDS   how long to fuzz (default 60)
 #   --merge   afterwards, merge the new inputs that add coverage into Fuzz/corpus/
-#   --strict  no allowances for the known issues of Fuzz/crashes/README.md
 #
 # New inputs go to a temporary folder (deleted at the end unless merged); crashes, leaks
 # and timeouts are written to Fuzz/.build/fuzz-artifacts/. The exit status is libFuzzer's:
@@ -20,9 +19,8 @@ extra=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --merge) merge=1 ;;
-        --strict) export SIGNALHUB_FUZZ_STRICT=1 ;;
         --) shift; extra=("$@"); break ;;
-        ''|*[!0-9]*) echo "usage: $0 [SECONDS] [--merge] [--strict] [-- LIBFUZZER_FLAGS...]" >&2; exit 2 ;;
+        ''|*[!0-9]*) echo "usage: $0 [SECONDS] [--merge] [-- LIBFUZZER_FLAGS...]" >&2; exit 2 ;;
         *) seconds="$1" ;;
     esac
     shift
@@ -48,7 +46,7 @@ status=0
     -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
     -detect_leaks=1 -print_final_stats=1 -artifact_prefix="$artifacts/" "${extra[@]}" || status=$?
 
-echo "fuzz: $(ls "$new" | wc -l) new inputs this run; corpus $(ls Fuzz/corpus | wc -l) files, $(du -sh Fuzz/corpus | cut -f1)"
+echo "fuzz: $(ls "$new" | wc -l) new inputs this run; corpus $(ls Fuzz/corpus | wc -l) files, $(cat Fuzz/corpus/* | wc -c) bytes"
 if [ "$status" -ne 0 ]; then
     echo "fuzz: libFuzzer exited with $status; findings in $artifacts/:" >&2
     ls -t "$artifacts" | head -5 >&2
@@ -57,6 +55,12 @@ if [ "$status" -ne 0 ]; then
 fi
 
 if [ "$merge" -eq 1 ]; then
-    "$fuzzer" -merge=1 -max_len=4096 Fuzz/corpus "$new"
-    echo "fuzz: corpus now $(ls Fuzz/corpus | wc -l) files, $(du -sh Fuzz/corpus | cut -f1) (keep it under a few hundred files and 1 MB)"
+    # Edges only (-use_counters=0): hit counts would keep a thousand near-duplicates.
+    "$fuzzer" -merge=1 -use_counters=0 -max_len=4096 Fuzz/corpus "$new"
+    files=$(ls Fuzz/corpus | wc -l)
+    bytes=$(cat Fuzz/corpus/* | wc -c)
+    echo "fuzz: corpus now $files files, $bytes bytes"
+    if [ "$files" -gt 300 ] || [ "$bytes" -gt 1000000 ]; then
+        echo "fuzz: the corpus is over 300 files or 1 MB: trim it before committing" >&2
+    fi
 fi
