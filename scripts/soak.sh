@@ -6,6 +6,7 @@
 #   scripts/soak.sh                                        1000 clients, 120 s, random seed
 #   SIGNALHUB_SOAK_SEED=123 scripts/soak.sh                replay the scripts of seed 123
 #   SIGNALHUB_SOAK_CLIENTS=300 SIGNALHUB_SOAK_SECONDS=600 scripts/soak.sh
+#   (also SIGNALHUB_SOAK_GRACE, default 2 here, and SIGNALHUB_SOAK_THINK, default 0.3)
 #
 # The seed is printed at the start and in the failure message. Extra arguments go to
 # pytest.
@@ -18,6 +19,8 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 export SIGNALHUB_SOAK_CLIENTS="${SIGNALHUB_SOAK_CLIENTS:-1000}"
 export SIGNALHUB_SOAK_SECONDS="${SIGNALHUB_SOAK_SECONDS:-120}"
+# Under this load a reconnect takes a while: a longer grace period lets more resumes succeed.
+export SIGNALHUB_SOAK_GRACE="${SIGNALHUB_SOAK_GRACE:-2}"
 export SIGNALHUB_LOG_LEVEL="${SIGNALHUB_LOG_LEVEL:-info}"
 export SIGNALHUB_BIN="${SIGNALHUB_BIN:-$(swift build --show-bin-path)/signalhub}"
 mkdir -p test-output

@@ -21,21 +21,44 @@ from hubtools import SECRET
 BIN = os.environ.get("SIGNALHUB_BIN", "/work/main/.build/debug/signalhub")
 OUT_DIR = Path(os.environ.get("SIGNALHUB_TEST_OUTPUT", "/work/main/test-output"))
 LOG_LEVEL = os.environ.get("SIGNALHUB_LOG_LEVEL", "debug")
-LISTEN_RE = re.compile(r"signalhub listening on http://127\.0\.0\.1:(\d+)")
+LISTEN_RE = re.compile(r"signalhub listening on (https?)://127\.0\.0\.1:(\d+)")
 START_TIMEOUT = 10.0
+
+
+def flag_args(flags):
+    """Keyword arguments as `serve` flags: rate_limit=0 -> --rate-limit 0, echo=True ->
+    --echo (False/None: left out), allowed_origin=[a, b] -> --allowed-origin a
+    --allowed-origin b."""
+    args = []
+    for key, value in flags.items():
+        flag = "--" + key.replace("_", "-")
+        if value is None or value is False:
+            continue
+        if value is True:
+            args.append(flag)
+        elif isinstance(value, (list, tuple)):
+            for v in value:
+                args += [flag, str(v)]
+        else:
+            args += [flag, str(value)]
+    return args
 
 
 class HubProcess:
     def __init__(self, name, dev=True, grace=0.3, join_timeout=10, max_message_size=65536,
-                 max_participants=50, extra=()):
+                 max_participants=50, extra=(), ssl_context=None, **flags):
+        """`flags` are further `serve` flags (see flag_args), e.g. ping_interval=1,
+        rate_limit=0, max_queued_bytes=65536, allowed_origin=[...], echo=True,
+        tls_cert=path, tls_key=path (then pass ssl_context to trust the certificate)."""
         self.name = name
         self.args = [BIN, "serve", "--host", "127.0.0.1", "--port", "0",
                      "--grace-period", str(grace), "--join-timeout", str(join_timeout),
                      "--max-message-size", str(max_message_size),
                      "--max-participants", str(max_participants), "--log-level", LOG_LEVEL,
-                     *extra]
+                     *flag_args(flags), *extra]
         if dev:
             self.args.insert(6, "--dev")
+        self.ssl_context = ssl_context
         self.proc = None
         self.port = None
         self.stdout_lines = []  # every stdout line after the first
@@ -66,10 +89,10 @@ class HubProcess:
         if not m:
             self.stop()
             pytest.fail(f"hub {self.name}: first stdout line is {first!r}, expected "
-                        f"'signalhub listening on http://127.0.0.1:PORT'")
-        self.port = int(m.group(1))
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.ws_url = f"ws://127.0.0.1:{self.port}/v1/signal"
+                        f"'signalhub listening on http(s)://127.0.0.1:PORT'")
+        self.scheme, self.port = m.group(1), int(m.group(2))
+        self.base = f"{self.scheme}://127.0.0.1:{self.port}"
+        self.ws_url = f"{'wss' if self.scheme == 'https' else 'ws'}://127.0.0.1:{self.port}/v1/signal"
         self.admin = hubtools.admin_token()
         return self
 
@@ -84,6 +107,28 @@ class HubProcess:
                 self.stdout_lines.append(line)
         if first:
             self._lines.put(None)
+
+    @property
+    def pid(self):
+        """The hub's process id (for /proc/<pid>/status)."""
+        return self.proc.pid
+
+    def rss_kb(self):
+        """The hub's resident set size (VmRSS) in KiB."""
+        with open(f"/proc/{self.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        raise AssertionError(f"no VmRSS in /proc/{self.pid}/status")
+
+    def metrics(self):
+        """GET /metrics as {sample name with labels: value}."""
+        resp = self.http("GET", "/metrics")
+        assert resp.status == 200, resp
+        return hubtools.parse_metrics(resp.text)
+
+    async def ametrics(self):
+        return await asyncio.to_thread(self.metrics)
 
     def stderr_tail(self, n=4000):
         try:
@@ -109,17 +154,16 @@ class HubProcess:
 
     # HTTP helpers ---------------------------------------------------------
     def http(self, method, path, **kw):
-        return hubtools.http(self.base, method, path, **kw)
+        return hubtools.http(self.base, method, path, context=self.ssl_context, **kw)
 
     def admin_http(self, method, path, **kw):
-        return hubtools.http(self.base, method, path, token=self.admin, **kw)
+        return self.http(method, path, token=self.admin, **kw)
 
     async def ahttp(self, method, path, **kw):
-        return await asyncio.to_thread(hubtools.http, self.base, method, path, **kw)
+        return await asyncio.to_thread(self.http, method, path, **kw)
 
     async def aadmin(self, method, path, **kw):
-        return await asyncio.to_thread(hubtools.http, self.base, method, path,
-                                       token=self.admin, **kw)
+        return await asyncio.to_thread(self.http, method, path, token=self.admin, **kw)
 
 
 @pytest.fixture(scope="module")

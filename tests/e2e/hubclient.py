@@ -7,6 +7,7 @@ violation whenever an event's seq is not exactly the previous seq + 1.
 import asyncio
 import itertools
 import json
+import time
 
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
@@ -43,12 +44,14 @@ class HubClient:
         self.ws_url, self.label = ws_url, label
         self.ws = None
         self.messages = []      # every message received, batches flattened, in order
+        self.times = []         # time.monotonic() at which each of `messages` arrived
         self.frames = 0
         self.roster = None      # pid -> participant, in join order
         self.seq = None
         self.pid = None
         self.session_id = None
         self.joined_msg = None
+        self.pre_joined = None  # (roster, seq) rebuilt just before a resumed `joined`
         self.errors = []        # protocol violations seen by the reader
         self.sent_rids = set()  # requestIds this client has sent
         self.close_code = None  # code of the close frame received from the hub
@@ -56,16 +59,20 @@ class HubClient:
         self.closed = asyncio.Event()
         self._cond = asyncio.Condition()
         self._task = None
+        self._reading = asyncio.Event()  # cleared by pause_reading()
+        self._forgotten = 0     # messages dropped by forget(); marks count them
+        self._reading.set()
 
     def __repr__(self):
         return f"<HubClient {self.label} pid={self.pid} seq={self.seq}>"
 
     # connection ---------------------------------------------------------
-    async def connect(self, subprotocols=(SUBPROTOCOL,), compression=None):
+    async def connect(self, subprotocols=(SUBPROTOCOL,), compression=None, **kw):
+        """`kw` goes to websockets' connect: e.g. ssl=, origin=, max_queue=, sock=."""
         self.ws = await asyncio.wait_for(connect(
             self.ws_url, subprotocols=list(subprotocols) or None, compression=compression,
             proxy=None, ping_interval=None, max_size=None, open_timeout=DEFAULT_TIMEOUT,
-            close_timeout=2), DEFAULT_TIMEOUT)
+            close_timeout=2, **kw), DEFAULT_TIMEOUT)
         if subprotocols:
             assert self.ws.subprotocol == SUBPROTOCOL, \
                 f"{self.label}: hub selected subprotocol {self.ws.subprotocol!r}"
@@ -77,9 +84,20 @@ class HubClient:
         self.roster, self.seq = dict(old.roster), old.seq
         self.pid, self.session_id = old.pid, old.session_id
 
+    def pause_reading(self):
+        """Stop taking frames from the socket: once websockets' own small queue is full,
+        the kernel buffers fill and the hub sees a reader that has stopped (a slow
+        consumer). Connect with a small max_queue and receive buffer to feel it sooner."""
+        self._reading.clear()
+
+    def resume_reading(self):
+        self._reading.set()
+
     async def _reader(self):
         try:
-            async for frame in self.ws:
+            while True:
+                await self._reading.wait()
+                frame = await self.ws.recv()
                 self._on_frame(frame)
                 async with self._cond:
                     self._cond.notify_all()
@@ -97,6 +115,7 @@ class HubClient:
 
     def _on_frame(self, frame):
         self.frames += 1
+        now = time.monotonic()
         if isinstance(frame, bytes):
             self.errors.append(f"binary frame from hub: {frame[:100]!r}")
             return
@@ -110,6 +129,7 @@ class HubClient:
                 self.errors.append(f"hub sent a non-message: {msg!r}")
                 continue
             self.messages.append(msg)
+            self.times.append(now)
             self._apply(msg)
 
     def _apply(self, m):
@@ -122,6 +142,8 @@ class HubClient:
             for p in parts:
                 self.errors.extend(check_participant(p))
             if t == "joined":
+                if self.roster is not None:
+                    self.pre_joined = (dict(self.roster), self.seq)
                 self.joined_msg = m
                 self.session_id = m.get("sessionId")
                 self.pid = (m.get("self") or {}).get("pid")
@@ -176,26 +198,32 @@ class HubClient:
             self.sent_rids.add(obj["requestId"])
         await self.ws.send(obj if isinstance(obj, (str, bytes)) else json.dumps(obj))
 
+    @property
+    def resume_token(self):
+        """The resumeToken of the last `joined` (a resume hands out a new one)."""
+        return (self.joined_msg or {}).get("resumeToken")
+
     def rid(self):
         return f"{self.label}-r{next(_ids)}"
 
     async def request(self, mtype, timeout=DEFAULT_TIMEOUT, **fields):
         """Send a message with a fresh requestId and return the hub's direct reply."""
         rid = self.rid()
+        start = self.mark()
         await self.send({"type": mtype, "requestId": rid, **fields})
         return await self.wait_msg(lambda m: m.get("requestId") == rid and m["type"] in REPLIES,
-                                   timeout, what=f"reply to {mtype} {rid}")
+                                   timeout, start, what=f"reply to {mtype} {rid}")
 
     async def act(self, mtype, **fields):
         reply = await self.request(mtype, **fields)
         assert reply["type"] == "ack", f"{self.label}: {mtype} -> {reply}"
         return reply
 
-    async def join(self, token, settings=None, **fields):
+    async def join(self, token, settings=None, timeout=DEFAULT_TIMEOUT, **fields):
         msg = {"token": token, **fields}
         if settings is not None:
             msg["settings"] = settings
-        reply = await self.request("join", **msg)
+        reply = await self.request("join", timeout, **msg)
         assert reply["type"] == "joined", f"{self.label}: join refused: {reply}"
         return reply
 
@@ -212,11 +240,22 @@ class HubClient:
 
     # waiting ------------------------------------------------------------
     def mark(self):
-        return len(self.messages)
+        return self._forgotten + len(self.messages)
+
+    def since(self, start):
+        """The messages received since mark `start`."""
+        return self.messages[max(0, start - self._forgotten):]
+
+    def forget(self):
+        """Drop the recorded messages to bound memory in long runs (roster, seq and
+        errors stay; marks taken before stay valid). Not while a wait is pending."""
+        self._forgotten += len(self.messages)
+        self.messages.clear()
+        self.times.clear()
 
     async def wait_msg(self, pred, timeout=DEFAULT_TIMEOUT, start=0, what="a message"):
         def find():
-            return next((m for m in self.messages[start:] if pred(m)), None)
+            return next((m for m in self.since(start) if pred(m)), None)
 
         async def waiter():
             async with self._cond:
@@ -226,13 +265,13 @@ class HubClient:
                         return found
                     if self.closed.is_set():
                         raise AssertionError(f"{self.label}: closed ({self.close_code}) while waiting "
-                                             f"for {what}; got {self.messages[start:][-5:]}")
+                                             f"for {what}; got {self.since(start)[-5:]}")
                     await self._cond.wait()
         try:
             return await asyncio.wait_for(waiter(), timeout)
         except asyncio.TimeoutError:
             raise AssertionError(f"{self.label}: timed out after {timeout}s waiting for {what}; "
-                                 f"last messages {self.messages[start:][-5:]}") from None
+                                 f"last messages {self.since(start)[-5:]}") from None
 
     async def wait_event(self, mtype, pid=None, start=0, timeout=DEFAULT_TIMEOUT, **fields):
         def pred(m):
@@ -255,7 +294,7 @@ class HubClient:
         """Nothing but replies to this client's own requests arrived since `since`
         (proved by a ping round-trip)."""
         await self.ping_sync()
-        extra = [m for m in self.messages[since:]
+        extra = [m for m in self.since(since)
                  if not (m["type"] in REPLIES and m.get("requestId") in self.sent_rids)]
         assert extra == [], f"{self.label} should have received nothing, got {extra}"
 

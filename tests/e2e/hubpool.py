@@ -17,9 +17,11 @@ def run(coro, timeout=TEST_TIMEOUT):
 class Pool:
     """The clients of one test: all are dropped at the end, and their logs checked."""
 
-    def __init__(self, hub):
+    def __init__(self, hub, **connect_defaults):
+        """`connect_defaults` go to every client's connect (e.g. ssl=context, origin=...)."""
         self.hub = hub
         self.clients = []
+        self.connect_defaults = connect_defaults
 
     async def __aenter__(self):
         return self
@@ -41,7 +43,23 @@ class Pool:
     async def client(self, label="c", url=None, **connect_kw):
         c = HubClient(url or self.hub.ws_url, label)
         self.clients.append(c)
-        return await c.connect(**connect_kw)
+        return await c.connect(**{**self.connect_defaults, **connect_kw})
+
+    async def resume(self, old, label, token=None, resume_token=None, last_seq=None, pid=None,
+                     carry=True, timeout=hubtools.DEFAULT_TIMEOUT):
+        """A new socket that joins with `resume` for `old`'s participant: by default with
+        a call token for old's uid and session, its last resumeToken, pid and seq, and old's
+        roster and seq carried over (as a resuming client would keep them). Returns
+        (client, reply); the reply may be an `error`."""
+        c = await self.client(label)
+        c.uid = old.uid
+        if carry:
+            c.resume_state_from(old)
+        reply = await c.request(
+            "join", timeout, token=token or hubtools.call_token(old.uid, old.session_id),
+            resume={"pid": pid or old.pid, "resumeToken": resume_token or old.resume_token,
+                    "lastSeq": old.seq if last_seq is None else last_seq})
+        return c, reply
 
     async def member(self, sid, label, observers=(), uid=None, name=None, role="participant",
                      avatar=None, settings=None, token=None):

@@ -127,9 +127,20 @@ class Resp:
 _opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
+def parse_metrics(text):
+    """Prometheus text format -> {sample name with its labels: float value}."""
+    out = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            name, _, value = line.rpartition(" ")
+            out[name.strip()] = float(value)
+    return out
+
+
 def http(base, method, path, body=None, token=None, raw=None, headers=None,
-         timeout=DEFAULT_TIMEOUT):
-    """One HTTP request; never raises on a status code. `raw` is sent verbatim."""
+         timeout=DEFAULT_TIMEOUT, context=None):
+    """One HTTP request; never raises on a status code. `raw` is sent verbatim.
+    `context`: an ssl.SSLContext for https."""
     data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
     req = urllib.request.Request(base + path, data=data, method=method)
     if data is not None:
@@ -138,8 +149,10 @@ def http(base, method, path, body=None, token=None, raw=None, headers=None,
         req.add_header("Authorization", f"Bearer {token}")
     for k, v in (headers or {}).items():
         req.add_header(k, v)
+    opener = _opener if context is None else urllib.request.build_opener(
+        urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=context))
     try:
-        with _opener.open(req, timeout=timeout) as r:
+        with opener.open(req, timeout=timeout) as r:
             return Resp(r.status, r.headers, r.read())
     except urllib.error.HTTPError as e:
         return Resp(e.code, e.headers, e.read())
