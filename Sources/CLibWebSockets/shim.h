@@ -31,6 +31,23 @@ static inline int shlws_write_message(struct lws *wsi, unsigned char *payload, s
     return lws_write(wsi, payload, length, binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);
 }
 
+/* Starts the closing handshake (RFC 6455 7.1): sends a close frame with `code` and
+   `reason` but keeps the connection open until the peer answers with its own close, or
+   `ack_seconds` pass. lws 4.1's own close drops TCP right after its close frame, so a peer
+   still sending gets a reset and can lose the close code. 4 is lws's internal
+   LWS_WRITE_CLOSE, which it no longer exports. */
+static inline int shlws_send_close_frame(struct lws *wsi, unsigned short code, const unsigned char *reason,
+                                         size_t length, int ack_seconds) {
+    unsigned char frame[LWS_PRE + 2 + 123];
+    if (length > 123) length = 123;
+    frame[LWS_PRE] = (unsigned char)(code >> 8);
+    frame[LWS_PRE + 1] = (unsigned char)(code & 0xff);
+    if (length) memcpy(&frame[LWS_PRE + 2], reason, length);
+    int written = lws_write(wsi, &frame[LWS_PRE], 2 + length, (enum lws_write_protocol)4);
+    if (written >= 0) lws_set_timeout(wsi, PENDING_TIMEOUT_CLOSE_ACK, ack_seconds);
+    return written;
+}
+
 /* Drops a connection now, without waiting to write anything more (a reader that has
    stopped reading would never take a close frame). */
 static inline void shlws_drop(struct lws *wsi) {

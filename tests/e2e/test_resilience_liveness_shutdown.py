@@ -7,7 +7,6 @@ import json
 import signal
 import time
 
-import pytest
 
 import hubtools as ht
 from hubclient import marks
@@ -141,8 +140,6 @@ async def assert_shutting_down(hub):
         pass
 
 
-@pytest.mark.xfail(strict=True, reason="hub bug: it closes TCP right after its close frame and "
-                   "never waits for the peer's close (see docs/security-tests.md)")
 def test_shutdown_waits_for_the_close_handshake(hub_factory):
     """A peer that reads but never answers the close frame: the hub waits for the closing
     handshake (RFC 6455 7.1) up to --shutdown-timeout, answering /healthz 503 meanwhile."""

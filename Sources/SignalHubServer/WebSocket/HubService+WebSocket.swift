@@ -73,12 +73,26 @@ extension HubService {
     /// Returns false when lws should close it now.
     func socketWritable(_ wsi: OpaquePointer) -> Bool {
         guard let socket = socket(for: wsi) else { return true }
+        if socket.closeFrameSent { return true }
         if !socket.isIdle { return writeNext(socket) }
         if let (code, reason) = socket.pendingClose {
-            closeNow(wsi, code, reason)
-            return false
+            // The close frame goes out now; the connection ends when the peer answers
+            // (`peerClosed`) or after a few seconds.
+            var bytes = Array(reason.utf8.prefix(123))
+            let written = shlws_send_close_frame(wsi, code.rawValue, &bytes, bytes.count, Self.closeAckSeconds)
+            socket.closeFrameSent = written >= 0
+            return written >= 0
         }
         return true
+    }
+
+    /// How long a socket the hub closed may take to answer with its own close frame.
+    static let closeAckSeconds: Int32 = 3
+
+    /// The peer sent a close frame. Returns true when it answers ours (close the connection
+    /// now, without echoing), false when the peer started the close (lws echoes it).
+    func peerClosed(_ wsi: OpaquePointer) -> Bool {
+        socket(for: wsi)?.closeFrameSent ?? false
     }
 
     /// Everything queued goes out in one write, as a JSON array when there is more than one

@@ -29,6 +29,8 @@ final class WebSocketConnection {
     var snapshotSeq: UInt64 = 0
     /// Set by a close action: sent once the outbox is empty.
     var pendingClose: (code: CloseCode, reason: String)?
+    /// Our close frame is out; the socket waits for the peer's close (the handshake).
+    var closeFrameSent = false
     /// Fragments of the message being received.
     var receiveBuffer: [UInt8] = []
 
