@@ -21,7 +21,10 @@ start_hub() {  # start_hub [serve options...]: a release hub on a free port, no 
     hub_url=$(sed -n 's/^signalhub listening on //p' "$out/hub.out")
     [ -n "$hub_url" ] || { echo "hub did not start" >&2; cat "$out/hub.err" >&2; exit 1; }
 }
-stop_hub() { kill "$hub_pid" 2>/dev/null; wait "$hub_pid" 2>/dev/null || true; }
+stop_hub() {
+    if [ -n "$hub_pid" ]; then kill "$hub_pid" 2>/dev/null || true; wait "$hub_pid" 2>/dev/null || true; fi
+    hub_pid=""
+}
 trap stop_hub EXIT
 
 load() {  # load NAME [signalhub-load options...]
@@ -52,9 +55,16 @@ if run onesession; then
     start_hub --max-participants 1000; load onesession --sessions 1 --participants 1000 --ramp 1000 --rate 0 --duration 1; stop_hub
 fi
 if run scale; then
-    start_hub --max-participants 100 --max-connections 250000
-    load scale --sessions 2000 --participants 100 --ramp 4000 --rate 0 --duration 20 --source-addresses 12 --track-rosters 2 --end drop
+    # 2,000 sessions x 100 when the descriptor limit allows; otherwise as many sessions of
+    # 100 as fit under it (each side of a connection is one descriptor per process).
+    limit=$(ulimit -Hn)
+    [ "$limit" = unlimited ] && limit=1048576
+    sessions=$(( (limit - 1000) / 100 )); [ "$sessions" -gt 2000 ] && sessions=2000
+    echo "$limit" > "$out/scale-fd-limit.txt"
+    start_hub --max-participants 100 --max-connections $(( sessions * 100 + 100 ))
+    load scale --sessions "$sessions" --participants 100 --ramp 4000 --rate 0 --duration 20 --source-addresses 12 --track-rosters 2 --end drop
     stop_hub
 fi
 python3 scripts/bench_report.py "$out" > BENCHMARKS.md
 echo "wrote BENCHMARKS.md" >&2
+exit 0

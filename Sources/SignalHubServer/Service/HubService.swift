@@ -201,8 +201,13 @@ final class HubService {
         if let next = hub.nextDeadline { scheduleTimer(atMonotonic: next) }
     }
 
-    private func scheduleTimer(atMonotonic at: Int64) {
+    /// Timer wakeups are rounded up to this slot, so that deadlines close together (a join
+    /// storm's join timeouts) share one wakeup: each costs a poll() over every socket.
+    static let timerSlotMs: Int64 = 50
+
+    private func scheduleTimer(atMonotonic deadline: Int64) {
         guard let context else { return }
+        let at = (deadline + Self.timerSlotMs - 1) / Self.timerSlotMs * Self.timerSlotMs
         if let armed = timerArmedAt, armed <= at { return }
         timerArmedAt = at
         let delayMs = max(0, at - ServiceClock.milliseconds(CLOCK_MONOTONIC))

@@ -30,8 +30,10 @@ final class LWSContextResources {
         protocols.initialize(repeating: lws_protocols(), count: 2)
         protocols[0].name = keep(Self.protocolName)
         protocols[0].callback = signalHubCallback
-        // Receive in chunks of up to 16 KiB; whole messages are assembled in Swift.
-        protocols[0].rx_buffer_size = 16 * 1024
+        // lws allocates this receive buffer for every connection, so it is most of a
+        // connection's memory: keep it small. Larger messages arrive in chunks and are
+        // assembled in Swift.
+        protocols[0].rx_buffer_size = 2048
 
         // Callback mounts route the API to our protocol; the rest is the static page.
         var points: [(String, Bool)] = [("/v1", false), ("/healthz", false), ("/metrics", false)]

@@ -47,26 +47,30 @@ extension HubService {
             closeNow(wsi, .messageTooBig, "message too big")
             return false
         }
-        socket.receiveBuffer.append(contentsOf: data)
-        guard lws_is_final_fragment(wsi) != 0, lws_remaining_packet_payload(wsi) == 0 else { return true }
-        defer { socket.receiveBuffer.removeAll(keepingCapacity: socket.receiveBuffer.capacity <= 4096) }
-        let isBinary = lws_frame_is_binary(wsi) != 0
-
-        if socket.kind == .echo {
-            let frame = socket.receiveBuffer.withUnsafeBytes { OutboundFrame(headroom: Int(SHLWS_PRE), copying: $0) }
-            var item = WebSocketConnection.Queued(frame: frame, replaceable: false)
-            item.isBinary = isBinary
-            enqueue(item, on: socket)
+        let isWhole = lws_is_final_fragment(wsi) != 0 && lws_remaining_packet_payload(wsi) == 0
+        if socket.receiveBuffer.isEmpty && isWhole {
+            // Almost every message arrives in one piece: read it where lws put it.
+            handleMessage(data, on: socket, isBinary: lws_frame_is_binary(wsi) != 0)
             return true
         }
+        socket.receiveBuffer.append(contentsOf: data)
+        guard isWhole else { return true }
+        socket.receiveBuffer.withUnsafeBytes { handleMessage($0, on: socket, isBinary: lws_frame_is_binary(wsi) != 0) }
+        socket.receiveBuffer = []  // idle connections keep no buffer
+        return true
+    }
 
+    private func handleMessage(_ message: UnsafeRawBufferPointer, on socket: WebSocketConnection, isBinary: Bool) {
+        if socket.kind == .echo {
+            var item = WebSocketConnection.Queued(frame: OutboundFrame(headroom: Int(SHLWS_PRE), copying: message), replaceable: false)
+            item.isBinary = isBinary
+            enqueue(item, on: socket)
+            return
+        }
         let parsed: Result<ClientEnvelope, ProtocolError> =
-            isBinary
-            ? .failure(ProtocolError(.validationError, "messages must be text frames"))
-            : socket.receiveBuffer.withUnsafeBytes { JSONDecoding.clientMessage($0) }
+            isBinary ? .failure(ProtocolError(.validationError, "messages must be text frames")) : JSONDecoding.clientMessage(message)
         metrics.messagesReceived.increment()
         apply(hub.received(parsed, from: socket.id, at: ServiceClock.now()))
-        return true
     }
 
     /// lws says the socket can take more: send what is queued, or the pending close.
