@@ -48,6 +48,13 @@ static inline int shlws_send_close_frame(struct lws *wsi, unsigned short code, c
     return written;
 }
 
+/* A WebSocket ping. lws skips zero-length writes, so it carries a 1-byte payload. */
+static inline int shlws_write_ping(struct lws *wsi) {
+    unsigned char frame[LWS_PRE + 1];
+    frame[LWS_PRE] = 'p';
+    return lws_write(wsi, &frame[LWS_PRE], 1, LWS_WRITE_PING);
+}
+
 /* Drops a connection now, without waiting to write anything more (a reader that has
    stopped reading would never take a close frame). */
 static inline void shlws_drop(struct lws *wsi) {

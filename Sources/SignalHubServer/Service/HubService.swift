@@ -29,6 +29,8 @@ final class HubService {
     /// The one scheduler entry; it always stands at the earliest deadline we know of.
     private let timer: UnsafeMutablePointer<shlws_timer_t>
     private var timerArmedAt: Int64?
+    /// When the next keepalive sweep is due (monotonic ms).
+    private var nextKeepaliveSweep: Int64 = 0
 
     private(set) var shuttingDown = false
     private(set) var stopDeadline: Int64?
@@ -190,7 +192,13 @@ final class HubService {
 
     func timerFired() {
         timerArmedAt = nil
-        apply(hub.tick(at: ServiceClock.now()))  // re-arms for the next deadline
+        let now = ServiceClock.now()
+        if now.monotonicMs >= nextKeepaliveSweep {
+            sweepKeepalive(now: now.monotonicMs)
+            nextKeepaliveSweep = now.monotonicMs + Self.keepaliveSweepMs
+        }
+        apply(hub.tick(at: now))  // re-arms for the next deadline
+        scheduleTimer(atMonotonic: nextKeepaliveSweep)
         if let stopDeadline { scheduleTimer(atMonotonic: stopDeadline) }
         // lws runs due timers before it waits in poll(), so what they queued would sit
         // until the next unrelated event: send it now.

@@ -26,6 +26,9 @@ func signalHubCallback(
         return service.socketReceived(wsi, data) ? 0 : -1
     case LWS_CALLBACK_SERVER_WRITEABLE:
         return service.socketWritable(wsi) ? 0 : -1
+    case LWS_CALLBACK_RECEIVE_PONG:
+        service.pongReceived(wsi)
+        return 0
     case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
         return service.peerClosed(wsi) ? -1 : 0
     case LWS_CALLBACK_CLOSED:

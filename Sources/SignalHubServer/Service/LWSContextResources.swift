@@ -55,13 +55,14 @@ final class LWSContextResources {
             if index + 1 < points.count { mounts[index].mount_next = UnsafePointer(mounts + index + 1) }
         }
 
-        // lws sends WebSocket pings after this much silence and drops the socket after
-        // the hangup time; both in whole seconds.
+        // Keepalive is the hub's own once-a-second sweep (HubService+Keepalive): lws's is a
+        // timer per connection, and with many sockets those wakeups (each a poll() over
+        // every socket) dominate an idle hub. lws's checks are pushed out of the way (0
+        // would mean its 300 s default).
         retry = .allocate(capacity: 1)
         retry.initialize(to: lws_retry_bo_t())
-        let heartbeat = configuration.hub.heartbeat
-        retry.pointee.secs_since_valid_ping = UInt16(clamping: max(1, heartbeat.intervalMs / 1000))
-        retry.pointee.secs_since_valid_hangup = UInt16(clamping: max(2, heartbeat.timeoutMs / 1000))
+        retry.pointee.secs_since_valid_ping = UInt16.max - 1
+        retry.pointee.secs_since_valid_hangup = UInt16.max
 
         let host = configuration.host
         iface = (host.isEmpty || host == "0.0.0.0" || host == "::") ? nil : keep(host)

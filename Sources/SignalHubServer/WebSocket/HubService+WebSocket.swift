@@ -26,7 +26,7 @@ extension HubService {
     func socketOpened(_ wsi: OpaquePointer, path: String) {
         let id = makeConnectionID()
         let kind: WebSocketConnection.Kind = path == Self.echoPath ? .echo : .signaling
-        sockets[id] = WebSocketConnection(id: id, wsi: wsi, kind: kind)
+        sockets[id] = WebSocketConnection(id: id, wsi: wsi, kind: kind, now: ServiceClock.milliseconds(CLOCK_MONOTONIC))
         lws_set_opaque_user_data(wsi, UnsafeMutableRawPointer(bitPattern: UInt(id.rawValue)))
         guard kind == .signaling else { return }
         metrics.connectionsOpened.increment()
@@ -42,6 +42,7 @@ extension HubService {
     /// A fragment arrived. Returns false when the socket must close (message too big).
     func socketReceived(_ wsi: OpaquePointer, _ data: UnsafeRawBufferPointer) -> Bool {
         guard let socket = socket(for: wsi) else { return false }
+        heard(socket)
         guard socket.receiveBuffer.count + data.count <= configuration.maxMessageBytes else {
             logger.debug("message too big", metadata: ["connection": "\(socket.id)"])
             closeNow(wsi, .messageTooBig, "message too big")
@@ -78,6 +79,7 @@ extension HubService {
     func socketWritable(_ wsi: OpaquePointer) -> Bool {
         guard let socket = socket(for: wsi) else { return true }
         if socket.closeFrameSent { return true }
+        if socket.pingDue, !sendPing(socket) { return false }
         if !socket.isIdle { return writeNext(socket) }
         if let (code, reason) = socket.pendingClose {
             // The close frame goes out now; the connection ends when the peer answers

@@ -31,13 +31,20 @@ final class WebSocketConnection {
     var pendingClose: (code: CloseCode, reason: String)?
     /// Our close frame is out; the socket waits for the peer's close (the handshake).
     var closeFrameSent = false
+    /// Monotonic ms of the last frame from the peer (any message or pong).
+    var lastHeardMs: Int64
+    /// A keepalive ping is due: sent as soon as the socket can take it.
+    var pingDue = false
+    /// Sent since the peer was last heard from.
+    var pingSent = false
     /// Fragments of the message being received.
     var receiveBuffer: [UInt8] = []
 
-    init(id: ConnectionID, wsi: OpaquePointer, kind: Kind) {
+    init(id: ConnectionID, wsi: OpaquePointer, kind: Kind, now: Int64) {
         self.id = id
         self.wsi = wsi
         self.kind = kind
+        lastHeardMs = now
     }
 
     var isIdle: Bool { outbox.isEmpty }
@@ -54,6 +61,7 @@ final class WebSocketConnection {
         guard let item = outbox.popFirst() else { return nil }
         queuedBytes -= item.frame.count
         if item.isReplacementSnapshot { awaitingReplacementSnapshot = false }
+        if outbox.isEmpty { outbox = Deque() }  // a burst's storage is not kept by an idle socket
         return item
     }
 
