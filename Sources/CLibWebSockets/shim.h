@@ -4,6 +4,7 @@
 #include <libwebsockets.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <malloc.h>
 
 /* Swift cannot import LWS_PRE (built from a padding macro), the compound option masks
    or the variadic log macros; these prefixed shims stand in for them. */
@@ -102,6 +103,9 @@ static inline unsigned long shlws_raise_fd_limit(unsigned long wanted) {
     getrlimit(RLIMIT_NOFILE, &limit);
     return (unsigned long)limit.rlim_cur;
 }
+
+/* Hands freed heap back to the system (glibc keeps it after bursts of allocation). */
+static inline void shlws_release_free_heap(void) { malloc_trim(0); }
 
 /* ---- client side ---- */
 

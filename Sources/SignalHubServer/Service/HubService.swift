@@ -31,6 +31,7 @@ final class HubService {
     private var timerArmedAt: Int64?
     /// When the next keepalive sweep is due (monotonic ms).
     private var nextKeepaliveSweep: Int64 = 0
+    var sweepsSinceTrim = 0
 
     private(set) var shuttingDown = false
     private(set) var stopDeadline: Int64?

@@ -55,14 +55,14 @@ final class LWSContextResources {
             if index + 1 < points.count { mounts[index].mount_next = UnsafePointer(mounts + index + 1) }
         }
 
-        // Keepalive is the hub's own once-a-second sweep (HubService+Keepalive): lws's is a
-        // timer per connection, and with many sockets those wakeups (each a poll() over
-        // every socket) dominate an idle hub. lws's checks are pushed out of the way (0
-        // would mean its 300 s default).
+        // Keepalive is the hub's own once-a-second sweep (HubService+Keepalive). lws's is a
+        // timer per connection in one sorted linked list, re-inserted on every frame
+        // received: at 10,000 sockets those walks took most of an idle hub's CPU. A hangup
+        // time of 0 turns lws's off (a ping time of 0 would mean its 300 s default).
         retry = .allocate(capacity: 1)
         retry.initialize(to: lws_retry_bo_t())
-        retry.pointee.secs_since_valid_ping = UInt16.max - 1
-        retry.pointee.secs_since_valid_hangup = UInt16.max
+        retry.pointee.secs_since_valid_ping = 1
+        retry.pointee.secs_since_valid_hangup = 0
 
         let host = configuration.host
         iface = (host.isEmpty || host == "0.0.0.0" || host == "::") ? nil : keep(host)

@@ -35,6 +35,13 @@ extension HubService {
             }
         }
         if dropped > 0 { logger.debug("dropped silent sockets", metadata: ["count": "\(dropped)"]) }
+        // Bursts (a join storm sends each joiner a roster of everyone) leave freed heap
+        // behind; every ten sweeps, hand it back to the system.
+        sweepsSinceTrim += 1
+        if sweepsSinceTrim >= 10 {
+            sweepsSinceTrim = 0
+            shlws_release_free_heap()
+        }
     }
 
     /// Returns false when the write failed.
