@@ -36,6 +36,9 @@ let package = Package(
             providers: [.apt(["libjansson-dev"])]
         ),
 
+        // What the server and the client share about driving libwebsockets.
+        .target(name: "SignalHubLWS", dependencies: ["CLibWebSockets"]),
+
         // Pure roster logic: no C, no I/O, no clocks of its own.
         .target(
             name: "SignalHubCore",
@@ -62,7 +65,7 @@ let package = Package(
         .target(
             name: "SignalHubServer",
             dependencies: [
-                "SignalHubCore", "SignalHubWire", "SignalHubAuth", "CLibWebSockets",
+                "SignalHubCore", "SignalHubWire", "SignalHubAuth", "SignalHubLWS", "CLibWebSockets",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -74,7 +77,7 @@ let package = Package(
         .target(
             name: "SignalHubClient",
             dependencies: [
-                "SignalHubCore", "SignalHubWire", "CLibWebSockets",
+                "SignalHubCore", "SignalHubWire", "SignalHubLWS", "CLibWebSockets",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "HeapModule", package: "swift-collections"),
