@@ -36,6 +36,13 @@ let package = Package(
             providers: [.apt(["libjansson-dev"])]
         ),
 
+        .systemLibrary(
+            name: "CHiredis",
+            path: "Sources/CHiredis",
+            pkgConfig: "hiredis",
+            providers: [.apt(["libhiredis-dev"])]
+        ),
+
         // What the server and the client share about driving libwebsockets.
         .target(name: "SignalHubLWS", dependencies: ["CLibWebSockets"]),
 
@@ -52,6 +59,14 @@ let package = Package(
         // The wire format: PROTOCOL.md messages to and from JSON bytes, through jansson.
         .target(name: "SignalHubWire", dependencies: ["SignalHubCore", "CJansson"]),
 
+        // A small blocking Redis client through hiredis: one thread per connection, so the
+        // service thread never waits on Redis.
+        .target(name: "SignalHubRedis", dependencies: ["CHiredis"]),
+
+        // Multi-node mode: the shared roster in Redis (Lua scripts, pub/sub bus, node
+        // heartbeats) behind the core's `SharedRosterCommand` seam.
+        .target(name: "SignalHubCluster", dependencies: ["SignalHubCore", "SignalHubWire", "SignalHubRedis"]),
+
         // Auth, call and admin tokens (HS256 JWTs) through jwt-kit.
         .target(
             name: "SignalHubAuth",
@@ -65,7 +80,7 @@ let package = Package(
         .target(
             name: "SignalHubServer",
             dependencies: [
-                "SignalHubCore", "SignalHubWire", "SignalHubAuth", "SignalHubLWS", "CLibWebSockets",
+                "SignalHubCore", "SignalHubWire", "SignalHubAuth", "SignalHubLWS", "SignalHubCluster", "CLibWebSockets",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -88,7 +103,7 @@ let package = Package(
         .executableTarget(
             name: "signalhub",
             dependencies: [
-                "SignalHubServer", "SignalHubAuth", "SignalHubCore",
+                "SignalHubServer", "SignalHubAuth", "SignalHubCore", "SignalHubCluster", "SignalHubRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

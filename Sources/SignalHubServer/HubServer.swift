@@ -90,6 +90,7 @@ public final class HubServer: Sendable {
         service.context = context
         let port = vhost.map { Int(lws_get_vhost_listen_port($0)) } ?? configuration.port
         inbox.attach(context)
+        service.store?.start()
         service.timerFired()  // starts the keepalive sweeps
         logger.info("listening", metadata: ["host": "\(configuration.host)", "port": "\(port)", "dev": "\(configuration.devMode)"])
         started.resume(returning: .success(port))

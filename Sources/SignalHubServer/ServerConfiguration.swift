@@ -1,3 +1,4 @@
+import SignalHubCluster
 import SignalHubCore
 
 /// How `signalhub serve` runs. Every default is the documented one.
@@ -35,6 +36,9 @@ public struct ServerConfiguration: Sendable {
     public var tls: TLSFiles?
     /// The roster logic's limits and timings (grace period, join timeout, caps, heartbeat).
     public var hub = HubConfiguration()
+    /// Multi-node mode: share rosters with the other nodes on this Redis. Default nil:
+    /// this hub runs alone, in memory.
+    public var cluster: ClusterConfiguration?
 
     public init() {}
 }

@@ -91,7 +91,7 @@ public enum ServerMessageParser {
             isAudioMuted: muted, isVideoPaused: paused, isHandRaised: hand, joinedAt: joinedAt)
     }
 
-    private static func participants(_ value: JSONValue?) -> [Participant]? {
+    static func participants(_ value: JSONValue?) -> [Participant]? {
         guard case .array(let items)? = value else { return nil }
         let list = items.compactMap(participant)
         return list.count == items.count ? list : nil

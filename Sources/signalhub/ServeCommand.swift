@@ -48,6 +48,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("PEM private key for --tls-cert.", valueName: "path")) var tlsKey: String?
     @Option(help: ArgumentHelp("How long shutdown waits for sockets to close.", valueName: "seconds")) var shutdownTimeout: Double = 3
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: Logger.Level = .info
+    @OptionGroup(title: "Multi-node mode") var cluster: ClusterOptions
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0-65535") }
@@ -65,6 +66,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard rateLimit >= 0, rateBurst >= 1 || rateLimit == 0 else { throw ValidationError("--rate-limit must be 0 or more and --rate-burst at least 1") }
         guard maxQueuedBytes >= 16_384 else { throw ValidationError("--max-queued-bytes must be at least 16384") }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
+        try cluster.validate()
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
         for path in [tlsCert, tlsKey].compactMap({ $0 }) where !FileManager.default.isReadableFile(atPath: path) {
             throw ValidationError("cannot read \(path)")
@@ -91,7 +93,11 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let tokens = try await TokenService(secret: secretBytes!)
 
-        let server = HubServer(configuration: makeConfiguration(), tokens: tokens, logger: logger)
+        let configuration = makeConfiguration()
+        if let cluster = configuration.cluster {
+            logger.notice("multi-node mode", metadata: ["redis": "\(cluster.redis.endpoint)", "prefix": "\(cluster.keyPrefix)", "node": "\(cluster.nodeID)"])
+        }
+        let server = HubServer(configuration: configuration, tokens: tokens, logger: logger)
         let boundPort = try await server.start()
         let shownHost = host.contains(":") ? "[\(host)]" : host
         // Scripts and tests wait for this exact line; write it in one unbuffered call.
@@ -131,6 +137,7 @@ struct ServeCommand: AsyncParsableCommand {
         config.allowedOrigins = allowedOrigins
         config.echoEnabled = echo
         if let tlsCert, let tlsKey { config.tls = TLSFiles(certificatePath: tlsCert, privateKeyPath: tlsKey) }
+        config.cluster = cluster.configuration()
         config.hub.heartbeat = Heartbeat(intervalMs: Int64(pingInterval) * 1000, timeoutMs: Int64(pingTimeout) * 1000)
         return config
     }

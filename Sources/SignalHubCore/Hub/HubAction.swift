@@ -7,4 +7,7 @@ public enum HubAction: Sendable, Hashable {
     /// Verify this call token off the service thread and report back with
     /// `SignalingHub.callTokenVerified`. Reading from the socket may pause meanwhile.
     case verifyCallToken(ConnectionID, token: String)
+    /// Multi-node mode: hand this change to the shared roster store; its outcome comes back
+    /// through `SignalingHub.sharedInput`.
+    case shared(SharedRosterCommand)
 }

@@ -17,6 +17,10 @@ public struct HubConfiguration: Sendable, Hashable {
     public var eventHistoryLimit: Int = 256
     /// Per-socket message allowance. Default 50/s sustained, bursts of 100.
     public var rateLimit = RateLimit()
+    /// Multi-node mode: the roster lives in a shared store that numbers every change, and
+    /// this hub keeps replicas of the sessions it hosts members of (`SharedRosterCommand`).
+    /// Default false: the roster lives here alone.
+    public var sharedRoster = false
 
     public init() {}
 }

@@ -3,6 +3,12 @@ public struct SessionSummary: Sendable, Hashable {
     public let sessionID: SessionID
     public let participantCount: Int
     public let seq: UInt64
+
+    public init(sessionID: SessionID, participantCount: Int, seq: UInt64) {
+        self.sessionID = sessionID
+        self.participantCount = participantCount
+        self.seq = seq
+    }
 }
 
 extension SignalingHub {
@@ -44,6 +50,9 @@ extension SignalingHub {
     /// closed with 1001; sockets that never joined are closed too.
     public mutating func shutdown() -> [HubAction] {
         var actions: [HubAction] = []
+        if configuration.sharedRoster {
+            sharedShutdown(into: &actions)
+        }
         for sessionID in sessions.keys.sorted() {
             endSession(sessionID, reason: .serverShutdown, closeCode: .goingAway, into: &actions)
         }

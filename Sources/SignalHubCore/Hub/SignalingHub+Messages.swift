@@ -52,7 +52,7 @@ extension SignalingHub {
             let pending = PendingJoin(requestID: requestID, settings: settings, resume: resume)
             connections[connection] = .authenticating(failedJoins: failedJoins, deadline: deadline, pending)
             return [.verifyCallToken(connection, token: token)]
-        case .authenticating:
+        case .authenticating, .committing:
             // The adapter pauses reading while a token is checked, so this is a client
             // that pipelined past its own join: refuse rather than reorder.
             if case .join = envelope.message { return reply(.alreadyJoined, "a join is already in progress") }
@@ -84,6 +84,11 @@ extension SignalingHub {
         guard let me = sessions[sessionID]?.roster.participant(pid) else {
             return error(.notJoined, "not in a session")
         }
+        let replyTarget = SharedReplyTarget(connection: connection, requestID: requestID)
+        let shared = configuration.sharedRoster
+        func storeAway() -> [HubAction]? {
+            shared && !sharedStoreAvailable ? error(.serviceUnavailable, "the shared roster store is unavailable; try again shortly") : nil
+        }
 
         switch envelope.message {
         case .join:
@@ -91,12 +96,17 @@ extension SignalingHub {
         case .ping:
             return []  // answered before the state switch
         case .changeState(let change):
+            if shared { return storeAway() ?? sharedUpdate(change, of: pid, by: nil, in: sessionID, reply: replyTarget) }
             actions.append(.send(.ack(requestID: requestID), to: [connection]))
             if let event = sessions[sessionID]?.roster.apply(change, to: pid) {
                 deliver(event, into: &actions)
             }
         case .leave:
             actions.append(.send(.left(sessionID: sessionID, requestID: requestID), to: [connection]))
+            if shared {
+                releaseHostedMember(pid, from: sessionID, reason: .left, closeCode: .normal, into: &actions)
+                return actions
+            }
             removeMember(pid, from: sessionID, reason: .left, closeCode: .normal, notifyRemoved: false, into: &actions)
         case .sync:
             guard let roster = sessions[sessionID]?.roster else { return error(.notJoined, "not in a session") }
@@ -104,6 +114,13 @@ extension SignalingHub {
         case .signal(let to, let data):
             guard sessions[sessionID]?.roster.participant(to) != nil else {
                 return error(.participantNotFound, "no participant \(to) in this session")
+            }
+            if shared, sessions[sessionID]?.members[to] == nil {
+                // Hosted by another node: through the store's bus.
+                if let away = storeAway() { return away }
+                actions.append(.send(.ack(requestID: requestID), to: [connection]))
+                actions.append(.shared(.signal(sessionID: sessionID, from: pid, to: to, data: data)))
+                return actions
             }
             actions.append(.send(.ack(requestID: requestID), to: [connection]))
             // A target in its grace period has no socket; the offer is dropped, as it would
@@ -116,6 +133,7 @@ extension SignalingHub {
             guard sessions[sessionID]?.roster.participant(target) != nil else {
                 return error(.participantNotFound, "no participant \(target) in this session")
             }
+            if shared { return storeAway() ?? sharedUpdate(.muteAudio, of: target, by: pid, in: sessionID, reply: replyTarget) }
             actions.append(.send(.ack(requestID: requestID), to: [connection]))
             if let event = sessions[sessionID]?.roster.apply(.muteAudio, to: target, by: pid) {
                 deliver(event, into: &actions)
@@ -125,10 +143,18 @@ extension SignalingHub {
             guard sessions[sessionID]?.roster.participant(target) != nil else {
                 return error(.participantNotFound, "no participant \(target) in this session")
             }
+            if shared {
+                if let away = storeAway() { return away }
+                return [.shared(.remove(sessionID: sessionID, pid: target, reason: .removed, onlyIfHostedHere: false, reply: replyTarget))]
+            }
             actions.append(.send(.ack(requestID: requestID), to: [connection]))
             removeMember(target, from: sessionID, reason: .removed, closeCode: .removed, into: &actions)
         case .endSession:
             guard me.role == .moderator else { return error(.forbidden, "only a moderator may end the session") }
+            if shared {
+                if let away = storeAway() { return away }
+                return [.shared(.end(sessionID: sessionID, reason: .endedByModerator, reply: replyTarget))]
+            }
             actions.append(.send(.ack(requestID: requestID), to: [connection]))
             endSession(sessionID, reason: .endedByModerator, closeCode: .sessionEnded, into: &actions)
         }
@@ -157,7 +183,8 @@ extension SignalingHub {
         _ connection: ConnectionID, failedJoins: Int, deadline: Int64, error: ProtocolError, into actions: inout [HubAction]
     ) {
         actions.append(.send(.error(error), to: [connection]))
-        let failed = failedJoins + 1
+        // The store being away is not the client's fault.
+        let failed = error.code == .serviceUnavailable ? failedJoins : failedJoins + 1
         if failed >= configuration.maxFailedJoins {
             connections[connection] = .closing
             actions.append(.close(connection, .policyViolation, reason: "too many failed joins"))
@@ -171,6 +198,9 @@ extension SignalingHub {
         failedJoins: Int, deadline: Int64, at now: HubInstant, into actions: inout [HubAction]
     ) {
         let sessionID = identity.sessionID
+        if configuration.sharedRoster {
+            return commitJoin(identity, pending: pending, connection: connection, failedJoins: failedJoins, deadline: deadline, at: now, into: &actions)
+        }
         if let resume = pending.resume {
             return self.resume(resume, identity: identity, pending: pending, connection: connection, failedJoins: failedJoins, deadline: deadline, into: &actions)
         }

@@ -8,6 +8,8 @@ public struct SignalingHub {
     enum ConnectionState {
         case awaitingJoin(failedJoins: Int, deadline: Int64)
         case authenticating(failedJoins: Int, deadline: Int64, PendingJoin)
+        /// Multi-node mode: the token is good and the shared store is adding the participant.
+        case committing(failedJoins: Int, deadline: Int64, PendingJoin, SessionID)
         case joined(SessionID, ParticipantID)
         /// A close was asked for; nothing more is accepted from this socket.
         case closing
@@ -25,6 +27,9 @@ public struct SignalingHub {
         var graceDeadline: Int64?
         var resumeToken: String
         let settings: CallSettings
+        /// Multi-node mode: the member joined at this seq and hears events once this node's
+        /// replica has caught up with it.
+        var activateAt: UInt64? = nil
     }
 
     struct Session {
@@ -35,6 +40,12 @@ public struct SignalingHub {
         var recipients: [ConnectionID] = []
         /// The latest roster events, oldest first, for replay to a resuming member.
         var history = Deque<RosterEvent>()
+        /// Multi-node mode: the replica found a gap and waits for a snapshot; events that
+        /// arrive meanwhile wait here.
+        var awaitingSnapshot = false
+        var buffered: [SharedBufferedItem] = []
+        /// Multi-node mode: members here whose `activateAt` the replica has not reached.
+        var pendingActivations = 0
 
         mutating func remember(_ event: RosterEvent, limit: Int) {
             guard limit > 0 else { return }
@@ -49,6 +60,13 @@ public struct SignalingHub {
     var sessions: [SessionID: Session] = [:]
     var deadlines = DeadlineQueue()
     var ids: IDGenerator
+    /// Multi-node mode: whether the shared store is reachable and agrees with this node.
+    public internal(set) var sharedStoreAvailable = false
+    /// Multi-node mode: joins handed to the store, by socket; and the bus traffic of
+    /// sessions that have no replica here yet but a join on its way.
+    var committingJoins: [ConnectionID: SessionID] = [:]
+    var pendingCommits: [SessionID: Int] = [:]
+    var joinBuffers: [SessionID: [SharedBufferedItem]] = [:]
 
     public init(configuration: HubConfiguration = HubConfiguration(), random: any RandomNumberGenerator = SystemRandomNumberGenerator()) {
         self.configuration = configuration
@@ -88,6 +106,9 @@ public struct SignalingHub {
         _ pid: ParticipantID, in sessionID: SessionID, connection: ConnectionID, at now: HubInstant, into actions: inout [HubAction]
     ) {
         if configuration.gracePeriodMs <= 0 {
+            if configuration.sharedRoster {
+                return releaseHostedMember(pid, from: sessionID, reason: .disconnected, into: &actions)
+            }
             removeMember(pid, from: sessionID, reason: .disconnected, notifyRemoved: false, into: &actions)
         } else {
             let deadline = now.monotonicMs + configuration.gracePeriodMs
@@ -105,7 +126,7 @@ public struct SignalingHub {
             switch timer {
             case .joinTimeout(let connection):
                 switch connections[connection] {
-                case .awaitingJoin(_, let deadline)?, .authenticating(_, let deadline, _)?:
+                case .awaitingJoin(_, let deadline)?, .authenticating(_, let deadline, _)?, .committing(_, let deadline, _, _)?:
                     guard deadline == at else { continue }
                     connections[connection] = .closing
                     actions.append(.close(connection, .policyViolation, reason: "no join within the join timeout"))
@@ -116,7 +137,11 @@ public struct SignalingHub {
                 guard let member = sessions[sessionID]?.members[pid], member.connection == nil,
                     member.graceDeadline == at
                 else { continue }
-                removeMember(pid, from: sessionID, reason: .disconnected, into: &actions)
+                if configuration.sharedRoster {
+                    releaseHostedMember(pid, from: sessionID, reason: .disconnected, into: &actions)
+                } else {
+                    removeMember(pid, from: sessionID, reason: .disconnected, into: &actions)
+                }
             }
         }
         return actions

@@ -12,6 +12,9 @@ public enum ErrorCode: String, Sendable, Hashable, CaseIterable {
     case forbidden = "ERROR_FORBIDDEN"
     case participantNotFound = "ERROR_PARTICIPANT_NOT_FOUND"
     case sessionNotFound = "ERROR_SESSION_NOT_FOUND"
+    /// Beyond PROTOCOL.md (an addition): in multi-node mode the shared roster store is out
+    /// of reach, so the hub cannot take joins or roster changes until it is back.
+    case serviceUnavailable = "ERROR_SERVICE_UNAVAILABLE"
 }
 
 /// A refusal the hub reports to one client as an `error` message (or an HTTP error body).

@@ -42,7 +42,7 @@ public enum ParticipantField: String, Sendable, Hashable {
 public enum StateChange: Sendable, Hashable {
     case muteAudio, unmuteAudio, pauseVideo, resumeVideo, raiseHand, lowerHand
 
-    var field: ParticipantField {
+    public var field: ParticipantField {
         switch self {
         case .muteAudio, .unmuteAudio: return .isAudioMuted
         case .pauseVideo, .resumeVideo: return .isVideoPaused
@@ -50,7 +50,7 @@ public enum StateChange: Sendable, Hashable {
         }
     }
 
-    var newValue: Bool {
+    public var newValue: Bool {
         switch self {
         case .muteAudio, .pauseVideo, .raiseHand: return true
         case .unmuteAudio, .resumeVideo, .lowerHand: return false

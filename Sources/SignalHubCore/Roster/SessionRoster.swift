@@ -14,6 +14,13 @@ public struct SessionRoster: Sendable {
         self.seq = seq
     }
 
+    /// A replica of a roster kept elsewhere (multi-node mode): a snapshot taken at `seq`.
+    public init(sessionID: SessionID, seq: UInt64, participants: [Participant]) {
+        self.sessionID = sessionID
+        self.seq = seq
+        for participant in participants { members[participant.pid] = participant }
+    }
+
     public var participants: [Participant] { Array(members.values) }
     public var count: Int { members.count }
     public var isEmpty: Bool { members.isEmpty }
@@ -39,6 +46,18 @@ public struct SessionRoster: Sendable {
     public mutating func remove(_ pid: ParticipantID, reason: LeaveReason) -> RosterEvent? {
         guard let participant = members.removeValue(forKey: pid) else { return nil }
         return nextEvent(participant, .left(reason))
+    }
+
+    /// Applies an event numbered elsewhere (multi-node mode). Only the next event in order
+    /// applies; the caller resynchronises on a gap.
+    public mutating func applyReplicated(_ event: RosterEvent) -> Bool {
+        guard event.sessionID == sessionID, event.seq == seq + 1 else { return false }
+        switch event.kind {
+        case .joined, .updated: members[event.participant.pid] = event.participant
+        case .left: members.removeValue(forKey: event.participant.pid)
+        }
+        seq = event.seq
+        return true
     }
 
     private mutating func nextEvent(_ participant: Participant, _ kind: RosterEvent.Kind) -> RosterEvent {

@@ -68,4 +68,6 @@ enum HTTPWork: Sendable {
     case respond(status: UInt32, HTTPResponseBody)
     /// Run an admin route against the hub, on the service thread.
     case admin(HTTPRoute)
+    /// Multi-node mode: an admin action done in Redis; answer 204.
+    case noContent
 }

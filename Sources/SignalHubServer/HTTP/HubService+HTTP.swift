@@ -1,5 +1,6 @@
 import CLibWebSockets
 import SignalHubAuth
+import SignalHubCluster
 import SignalHubCore
 import SignalHubWire
 
@@ -74,7 +75,13 @@ extension HubService {
         }
         switch exchange.route {
         case .health:
-            respond(exchange, status: shuttingDown ? 503 : 200, .status(shuttingDown ? "shutting_down" : "ok"))
+            if shuttingDown {
+                respond(exchange, status: 503, .status("shutting_down"))
+            } else if store != nil && !hub.sharedStoreAvailable {
+                respond(exchange, status: 503, .status("redis_unavailable"))
+            } else {
+                respond(exchange, status: 200, .status("ok"))
+            }
         case .metrics:
             metrics.connections.record(sockets.count)
             metrics.sessions.record(hub.sessionCount)
@@ -162,7 +169,10 @@ extension HubService {
         case .success(.respond(let status, let body)):
             respond(exchange, status: status, body)
         case .success(.admin(let route)):
-            runAdmin(route, exchange)
+            if let store { runSharedAdmin(route, exchange, store) } else { runAdmin(route, exchange) }
+        case .success(.noContent):
+            exchange.response = HTTPResponse(status: 204, contentType: "application/json", body: nil)
+            lws_callback_on_writable(exchange.wsi)
         }
     }
 
@@ -192,6 +202,32 @@ extension HubService {
         }
     }
 
+    /// Multi-node mode: the answer comes from Redis, the same on every node.
+    private func runSharedAdmin(_ route: HTTPRoute, _ exchange: HTTPExchange, _ store: RedisRosterStore) {
+        let (inbox, id) = (self.inbox, exchange.id)
+        @Sendable func done(_ outcome: Result<HTTPWork, ProtocolError>) { inbox.post(.httpAuthorized(id, outcome)) }
+        @Sendable func noContent(_ result: Result<Void, ProtocolError>) { done(result.map { .noContent }) }
+        switch route {
+        case .listSessions:
+            store.listSessions { done($0.map { .respond(status: 200, .sessions($0)) }) }
+        case .getSession(let sessionID):
+            store.snapshot(sessionID) { result in
+                done(result.flatMap { snapshot in
+                    guard let snapshot else { return .failure(ProtocolError(.sessionNotFound, "no active session \(sessionID)")) }
+                    return .success(.respond(status: 200, .session(sessionID: sessionID, seq: snapshot.seq, participants: snapshot.participants)))
+                })
+            }
+        case .endSession(let sessionID):
+            store.endSession(sessionID, reason: .endedByAdmin, noContent)
+        case .removeParticipant(let sessionID, let pid):
+            store.removeParticipant(pid, from: sessionID, noContent)
+        case .muteParticipant(let sessionID, let pid):
+            store.muteParticipant(pid, in: sessionID, noContent)
+        default:
+            respond(exchange, ProtocolError(.sessionNotFound, "no such session"))
+        }
+    }
+
     // MARK: Responses
 
     private func respond(_ exchange: HTTPExchange, _ error: ProtocolError, status: UInt32? = nil) {
@@ -209,6 +245,7 @@ extension HubService {
         case .forbidden: return 403
         case .sessionNotFound, .participantNotFound: return 404
         case .rateLimited: return 429
+        case .serviceUnavailable: return 503
         default: return 400
         }
     }

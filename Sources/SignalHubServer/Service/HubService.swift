@@ -1,6 +1,7 @@
 import CLibWebSockets
 import Logging
 import SignalHubAuth
+import SignalHubCluster
 import SignalHubCore
 import SignalHubWire
 
@@ -13,6 +14,8 @@ final class HubService {
     let logger: Logger
     let metrics: HubMetrics
     let inbox: Inbox
+    /// Multi-node mode: the shared roster in Redis.
+    let store: RedisRosterStore?
 
     var hub: SignalingHub
     let encoder = MessageEncoder(headroom: Int(SHLWS_PRE))
@@ -42,7 +45,15 @@ final class HubService {
         self.logger = logger
         self.metrics = metrics
         self.inbox = inbox
-        self.hub = SignalingHub(configuration: configuration.hub)
+        var hubConfiguration = configuration.hub
+        if var cluster = configuration.cluster {
+            hubConfiguration.sharedRoster = true
+            cluster.historyLimit = configuration.hub.eventHistoryLimit
+            store = RedisRosterStore(configuration: cluster, logger: logger) { input in inbox.post(.shared(input)) }
+        } else {
+            store = nil
+        }
+        self.hub = SignalingHub(configuration: hubConfiguration)
         timer = .allocate(capacity: 1)
         timer.initialize(to: shlws_timer_t())
         timer.pointee.user = Unmanaged.passUnretained(self).toOpaque()
@@ -102,6 +113,8 @@ final class HubService {
                     let result = await tokens.verifyCallToken(token)
                     inbox.post(.callTokenVerified(id, result))
                 }
+            case .shared(let command):
+                store?.execute(command)
             }
         }
         armTimer()
@@ -174,6 +187,8 @@ final class HubService {
                 apply(hub.callTokenVerified(result, for: id, at: ServiceClock.now()))
             case .httpAuthorized(let id, let outcome):
                 completeHTTP(id, outcome)
+            case .shared(let input):
+                apply(hub.sharedInput(input, at: ServiceClock.now()))
             case .stop:
                 beginShutdown()
             }
@@ -186,6 +201,7 @@ final class HubService {
         logger.info("shutting down", metadata: ["sockets": "\(sockets.count)"])
         stopDeadline = ServiceClock.milliseconds(CLOCK_MONOTONIC) + configuration.shutdownTimeoutMs
         apply(hub.shutdown())
+        store?.stop()  // after what shutdown queued for Redis (members leaving) has gone
         scheduleTimer(atMonotonic: stopDeadline!)
     }
 

@@ -5,6 +5,7 @@ import SignalHubLWS
 enum InboxItem: Sendable {
     case callTokenVerified(ConnectionID, Result<CallIdentity, ProtocolError>)
     case httpAuthorized(HTTPExchangeID, Result<HTTPWork, ProtocolError>)
+    case shared(SharedRosterInput)
     case stop
 }
 
