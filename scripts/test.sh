@@ -12,6 +12,10 @@ swift test --skip-build
 
 SIGNALHUB_BIN="$(swift build --show-bin-path)/signalhub" python3 -m pytest tests/e2e -q -p no:cacheprovider
 
+# Multi-node mode: three hub nodes on a real redis-server that the tests start, stop and
+# restart on a free loopback port, and a node killed with SIGKILL.
+SIGNALHUB_BIN="$(swift build --show-bin-path)/signalhub" python3 -m pytest tests/cluster -q -p no:cacheprovider
+
 # The load tool, briefly: a few sessions, a few seconds, and it must report zero errors,
 # zero seq gaps and agreeing rosters (it exits 1 otherwise).
 scripts/load-smoke.sh

@@ -20,7 +20,8 @@ struct LoadCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "The hub's URL.") var hub = "http://127.0.0.1:8080"
+    @Option(help: "The hub's URL; repeat it for the nodes of a cluster, and each session's members spread over them (default: http://127.0.0.1:8080).")
+    var hub: [String] = []
     @Option(help: "Sessions to fill.") var sessions = 2
     @Option(help: "Participants per session.") var participants = 5
     @Option(help: "New connections per second while ramping up.") var ramp = 500.0
@@ -31,10 +32,12 @@ struct LoadCommand: AsyncParsableCommand {
     @Option(help: "How members go at the end: leave or drop.") var end = "leave"
     @Option(help: ArgumentHelp("Spread client sockets over this many loopback source addresses (127.0.0.1, .2, ...).", valueName: "count"))
     var sourceAddresses = 1
-    @Option(help: "The hub's process ID, to report its CPU and memory from /proc.") var hubPid: Int32?
+    @Option(help: "The hub's process ID, to report its CPU and memory from /proc; repeat it for every node (summed).") var hubPid: [Int32] = []
     @Option(help: "Prefix of the session IDs.") var sessionPrefix = "load"
     @Option(help: "Members per session that keep a full roster replica (default: all; others track seq only).") var trackRosters: Int?
     @Flag(help: "Print the report as JSON.") var json = false
+
+    private var hubURLs: [String] { hub.isEmpty ? ["http://127.0.0.1:8080"] : hub }
 
     func validate() throws {
         guard sessions >= 1, participants >= 1, ramp > 0, rate >= 0, duration > 0 else {
@@ -42,7 +45,7 @@ struct LoadCommand: AsyncParsableCommand {
         }
         guard LoadPlan.Ending(rawValue: end) != nil else { throw ValidationError("--end is leave or drop") }
         guard (1...254).contains(sourceAddresses) else { throw ValidationError("--source-addresses must be 1-254") }
-        guard HubEndpoint(url: hub) != nil else { throw ValidationError("--hub must be an http(s) or ws(s) URL") }
+        guard hubURLs.allSatisfy({ HubEndpoint(url: $0) != nil }) else { throw ValidationError("--hub must be an http(s) or ws(s) URL") }
     }
 
     func run() async throws {
@@ -66,12 +69,12 @@ struct LoadCommand: AsyncParsableCommand {
         let finalPlan = plan
         let engine = ClientEngine()
         try await engine.start()
-        let endpoint = HubEndpoint(url: hub)!
-        let hubPID = hubPid
+        let endpoints = hubURLs.map { HubEndpoint(url: $0)! }
+        let hubPIDs = hubPid
         let holder = DriverHolder()
         let report: LoadReport = await withCheckedContinuation { continuation in
             engine.perform { loop in
-                let driver = LoadDriver(plan: finalPlan, endpoint: endpoint, hubPID: hubPID, tokens: tokens, loop: loop) { report in
+                let driver = LoadDriver(plan: finalPlan, endpoints: endpoints, hubPIDs: hubPIDs, tokens: tokens, loop: loop) { report in
                     continuation.resume(returning: report)
                 }
                 holder.driver = driver

@@ -6,8 +6,10 @@ import SignalHubWire
 /// Everything here happens on that one thread, so it needs no locks.
 final class LoadDriver {
     let plan: LoadPlan
-    let endpoint: HubEndpoint
-    let hubPID: Int32?
+    /// Member i of each session connects to `endpoints[i % count]`, so with several hub
+    /// nodes every session spans them all.
+    let endpoints: [HubEndpoint]
+    let hubPIDs: [Int32]
     private let loop: ClientLoop
     private let finish: (LoadReport) -> Void
     let muteFrame: OutboundFrame
@@ -33,10 +35,10 @@ final class LoadDriver {
 
     enum Phase { case ramp, waitingForRosters, steady, draining, ending, done }
 
-    init(plan: LoadPlan, endpoint: HubEndpoint, hubPID: Int32?, tokens: [String], loop: ClientLoop, finish: @escaping (LoadReport) -> Void) {
+    init(plan: LoadPlan, endpoints: [HubEndpoint], hubPIDs: [Int32], tokens: [String], loop: ClientLoop, finish: @escaping (LoadReport) -> Void) {
         self.plan = plan
-        self.endpoint = endpoint
-        self.hubPID = hubPID
+        self.endpoints = endpoints
+        self.hubPIDs = hubPIDs
         self.loop = loop
         self.finish = finish
         func frame(_ message: ClientMessage) -> OutboundFrame {
@@ -61,7 +63,7 @@ final class LoadDriver {
 
     func start() {
         rampStartUs = MonotonicClock.microseconds()
-        report.hubAtStart = hubPID.flatMap(ProcessStats.read)
+        report.hubAtStart = ProcessStats.read(pids: hubPIDs)
         rampTick()
     }
 
@@ -75,6 +77,9 @@ final class LoadDriver {
             let participant = participants[started]
             let source = plan.sourceAddresses.isEmpty ? nil : plan.sourceAddresses[started % plan.sourceAddresses.count]
             participant.connectStartedUs = MonotonicClock.microseconds()
+            // Tokens go round the sessions, so started / sessions is the member's place in
+            // its session: consecutive members of a session land on different nodes.
+            let endpoint = endpoints[(started / plan.sessions) % endpoints.count]
             participant.socket = loop.connect(to: endpoint, sourceAddress: source, delegate: participant)
             started += 1
         }
@@ -118,7 +123,7 @@ final class LoadDriver {
 
     private func beginSteady() {
         phase = .steady
-        report.hubAtSteadyStart = hubPID.flatMap(ProcessStats.read)
+        report.hubAtSteadyStart = ProcessStats.read(pids: hubPIDs)
         steadyStartUs = MonotonicClock.microseconds()
         if plan.closedLoop {
             for sender in senders { sender.toggle(at: steadyStartUs) }
@@ -156,7 +161,7 @@ final class LoadDriver {
 
     private func endSteady() {
         let seconds = Double(MonotonicClock.microseconds() - steadyStartUs) / 1_000_000
-        report.hubAtSteadyEnd = hubPID.flatMap(ProcessStats.read)
+        report.hubAtSteadyEnd = ProcessStats.read(pids: hubPIDs)
         report.steadySeconds = seconds
         report.togglesSent = toggles
         report.eventsDelivered = deliveredDuringSteady

@@ -5,6 +5,19 @@ struct ProcessStats: Sendable {
     let cpuSeconds: Double
     let residentBytes: Int
 
+    /// The sum over several processes (the nodes of a cluster); nil if any cannot be read.
+    static func read(pids: [Int32]) -> ProcessStats? {
+        guard !pids.isEmpty else { return nil }
+        var cpu = 0.0
+        var rss = 0
+        for pid in pids {
+            guard let stats = read(pid: pid) else { return nil }
+            cpu += stats.cpuSeconds
+            rss += stats.residentBytes
+        }
+        return ProcessStats(cpuSeconds: cpu, residentBytes: rss)
+    }
+
     static func read(pid: Int32) -> ProcessStats? {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
             let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)

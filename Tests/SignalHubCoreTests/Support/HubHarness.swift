@@ -72,6 +72,12 @@ struct HubHarness {
         return record(hub.connectionClosed(connection, at: now))
     }
 
+    /// Multi-node mode: something from the shared store.
+    @discardableResult
+    mutating func shared(_ input: SharedRosterInput) -> [HubAction] {
+        record(hub.sharedInput(input, at: now))
+    }
+
     /// Moves the clock and runs the timers that came due.
     @discardableResult
     mutating func advance(by ms: Int64) -> [HubAction] {
