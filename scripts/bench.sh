@@ -2,12 +2,13 @@
 # Runs the standard load scenarios against a release hub on this machine, writes each
 # one's JSON to bench-results/, and regenerates BENCHMARKS.md from them.
 #   scripts/bench.sh              all scenarios (about 5 minutes, more with scale)
-#   scripts/bench.sh moderate     one scenario: floor moderate heavy joinstorm onesession scale
+#   scripts/bench.sh moderate     one scenario: floor moderate heavy joinstorm onesession scale cluster
 # Bounded: every run has a fixed duration, and everything goes to loopback addresses.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
-swift build -c release --product signalhub --product signalhub-load --product signalhub-floor >/dev/null
+# Every product: `--product` given several times builds only the last one.
+swift build -c release >/dev/null
 bin="$(swift build -c release --show-bin-path)"
 out=bench-results
 mkdir -p "$out"
@@ -64,6 +65,31 @@ if run scale; then
     start_hub --max-participants 100 --max-connections $(( sessions * 100 + 100 ))
     load scale --sessions "$sessions" --participants 100 --ramp 4000 --rate 0 --duration 20 --source-addresses 12 --track-rosters 2 --end drop
     stop_hub
+fi
+if run cluster; then
+    # The moderate load spread over three nodes on one redis-server: each session's members
+    # go round the nodes, so nearly every event crosses nodes through Redis.
+    redis_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no > "$out/redis.log" 2>&1 &
+    redis_pid=$!
+    for _ in $(seq 100); do redis-cli -p "$redis_port" ping 2>/dev/null | grep -q PONG && break; sleep 0.1; done
+    node_urls=(); node_pids=()
+    for node in a b c; do
+        "$bin/signalhub" serve --port 0 --rate-limit 0 --log-level warning --static-dir "" \
+            --redis "redis://127.0.0.1:$redis_port" --redis-prefix bench: --node-id "$node" > "$out/node-$node.out" 2> "$out/node-$node.err" &
+        node_pids+=("$!")
+        for _ in $(seq 100); do grep -q listening "$out/node-$node.out" 2>/dev/null && break; sleep 0.1; done
+        node_urls+=(--hub "$(sed -n 's/^signalhub listening on //p' "$out/node-$node.out")")
+    done
+    redis_cpu() { awk '{ print ($14 + $15) / '"$(getconf CLK_TCK)"' }' "/proc/$redis_pid/stat"; }
+    before=$(redis_cpu)
+    echo "== cluster-moderate" >&2
+    "$bin/signalhub-load" "${node_urls[@]}" $(printf -- '--hub-pid %s ' "${node_pids[@]}") --json \
+        --sessions 20 --participants 10 --rate 2222 --duration 10 > "$out/cluster-moderate.json" || {
+        echo "cluster-moderate: the run reported failures (see $out/cluster-moderate.json)" >&2; }
+    echo "{\"redisCPUSeconds\": $(python3 -c "print($(redis_cpu) - $before)")}" > "$out/cluster-redis.json"
+    kill "${node_pids[@]}" 2>/dev/null || true; wait "${node_pids[@]}" 2>/dev/null || true
+    kill "$redis_pid" 2>/dev/null || true; wait "$redis_pid" 2>/dev/null || true
 fi
 python3 scripts/bench_report.py "$out" > BENCHMARKS.md
 echo "wrote BENCHMARKS.md" >&2

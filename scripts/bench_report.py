@@ -157,6 +157,26 @@ def scale_extra(d):
 scenario("Scale: sessions of 100, as many as one process may hold (target 2,000 x 100 = 200,000)", scale,
          "signalhub-load --sessions N --participants 100 --ramp 4000 --rate 0 --duration 20 --source-addresses 12 --track-rosters 2 --end drop",
          scale_extra)
+
+
+def cluster_extra(d):
+    rows = []
+    redis = load("cluster-redis")
+    single = ratio(moderate)
+    if single is not None and ratio(d) is not None:
+        rows.append(f"- Beside one node (moderate, above): {single:.2f}x the floor alone, {ratio(d):.2f}x over three nodes "
+                    "(the three hubs' CPU summed).")
+    if redis and d.get("eventsDelivered"):
+        rows.append(f"- Redis: {redis['redisCPUSeconds']:.2f} s of CPU in the run = "
+                    f"{redis['redisCPUSeconds'] * 1e6 / d['eventsDelivered']:.2f} us per delivered event.")
+    rows.append("- Five processes (three hubs, Redis, the load tool) share the two cores here, so these latencies")
+    rows.append("  include a good deal of waiting for a core; the per-event CPU is the comparable figure.")
+    return rows
+
+
+scenario("Cluster: the moderate load over three nodes and one Redis", load("cluster-moderate"),
+         "signalhub-load --hub NODE_A --hub NODE_B --hub NODE_C --sessions 20 --participants 10 --rate 2222 --duration 10",
+         cluster_extra)
 lines += [
     "## What limits these figures",
     "",
