@@ -81,7 +81,7 @@ extension SignalingHub {
         func error(_ code: ErrorCode, _ message: String) -> [HubAction] {
             [.send(.error(ProtocolError(code, message, requestID: requestID)), to: [connection])]
         }
-        guard let me = sessions[sessionID]?.roster.participant(pid) else {
+        guard let me = hostedParticipant(pid, in: sessionID) else {
             return error(.notJoined, "not in a session")
         }
         let replyTarget = SharedReplyTarget(connection: connection, requestID: requestID)

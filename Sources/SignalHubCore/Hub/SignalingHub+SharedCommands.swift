@@ -41,7 +41,7 @@ extension SignalingHub {
     mutating func sharedUpdate(
         _ change: StateChange, of pid: ParticipantID, by moderator: ParticipantID?, in sessionID: SessionID, reply: SharedReplyTarget
     ) -> [HubAction] {
-        if change.field == .isVideoPaused, sessions[sessionID]?.roster.participant(pid)?.sessionType == .voice {
+        if change.field == .isVideoPaused, hostedParticipant(pid, in: sessionID)?.sessionType == .voice {
             return [.send(.ack(requestID: reply.requestID), to: [reply.connection])]
         }
         return [.shared(.update(sessionID: sessionID, pid: pid, change: change, by: moderator, reply: reply))]
@@ -66,6 +66,13 @@ extension SignalingHub {
         actions.append(.shared(.remove(sessionID: sessionID, pid: pid, reason: reason, onlyIfHostedHere: true, reply: nil)))
     }
 
+    /// A participant of the session: from the replica, or, for a member here whose join
+    /// the replica has not caught up with yet, as the store added it.
+    func hostedParticipant(_ pid: ParticipantID, in sessionID: SessionID) -> Participant? {
+        guard let session = sessions[sessionID] else { return nil }
+        return session.roster.participant(pid) ?? session.members[pid]?.joinedAs
+    }
+
     /// A replica is kept while this node hosts a member of the session or has a join for it
     /// on its way; events of other sessions are not this node's business.
     mutating func dropReplicaIfUnused(_ sessionID: SessionID) {
@@ -77,9 +84,14 @@ extension SignalingHub {
     /// What this node hosts, for reconciling the store after an outage.
     func hostedSessions() -> [HostedSession] {
         sessions.values.compactMap { session in
-            let members = session.roster.participants.compactMap { participant -> HostedSession.Member? in
+            var members = session.roster.participants.compactMap { participant -> HostedSession.Member? in
                 guard let member = session.members[participant.pid] else { return nil }
                 return HostedSession.Member(participant: participant, settings: member.settings, resumeToken: member.resumeToken)
+            }
+            // Members whose join the replica had not heard of yet.
+            for (pid, member) in session.members where session.roster.participant(pid) == nil {
+                guard let participant = member.joinedAs else { continue }
+                members.append(HostedSession.Member(participant: participant, settings: member.settings, resumeToken: member.resumeToken))
             }
             guard !members.isEmpty else { return nil }
             return HostedSession(sessionID: session.roster.sessionID, seq: session.roster.seq, members: members)

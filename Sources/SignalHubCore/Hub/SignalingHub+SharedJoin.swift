@@ -50,7 +50,7 @@ extension SignalingHub {
         }
         sessions[sessionID]?.members[pid] = LocalMember(
             connection: connection, graceDeadline: nil, resumeToken: outcome.resumeToken, settings: outcome.settings,
-            activateAt: snapshot.seq)
+            activateAt: snapshot.seq, joinedAs: outcome.participant)
         sessions[sessionID]?.pendingActivations += 1
         connections[connection] = .joined(sessionID, pid)
 

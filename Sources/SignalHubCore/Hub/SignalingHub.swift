@@ -30,6 +30,9 @@ public struct SignalingHub {
         /// Multi-node mode: the member joined at this seq and hears events once this node's
         /// replica has caught up with it.
         var activateAt: UInt64? = nil
+        /// Multi-node mode: the participant as the store added it, for the moments when this
+        /// node's replica has not heard of its join yet.
+        var joinedAs: Participant? = nil
     }
 
     struct Session {
