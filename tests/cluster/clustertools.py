@@ -394,6 +394,13 @@ def make_cluster(name, redis, n=3, node_timeout=2, grace=0.3, prefix=None, ids=N
         if started is not None:
             started.append(h)
         nodes.append(h.start())
+    # A node listens before it has reached Redis; like a load balancer, wait for /healthz.
+    deadline = time.monotonic() + HEALTH_TIMEOUT
+    for h in nodes:
+        while h.http("GET", "/healthz").status != 200:
+            if time.monotonic() >= deadline:
+                raise AssertionError(f"{h.node_id}: /healthz not 200 within {HEALTH_TIMEOUT}s:\n{h.stderr_tail()}")
+            time.sleep(0.05)
     return Cluster(nodes, redis, prefix, node_timeout, grace)
 
 

@@ -86,6 +86,12 @@ extension SignalingHub {
         }
         let replyTarget = SharedReplyTarget(connection: connection, requestID: requestID)
         let shared = configuration.sharedRoster
+        // A member whose `joined` came from the store ahead of this node's replica may name
+        // participants the replica has not heard of yet; the store checks those instead.
+        let aheadOfReplica = shared && sessions[sessionID]?.members[pid]?.activateAt != nil
+        func knows(_ other: ParticipantID) -> Bool {
+            aheadOfReplica || sessions[sessionID]?.roster.participant(other) != nil
+        }
         func storeAway() -> [HubAction]? {
             shared && !sharedStoreAvailable ? error(.serviceUnavailable, "the shared roster store is unavailable; try again shortly") : nil
         }
@@ -112,7 +118,7 @@ extension SignalingHub {
             guard let roster = sessions[sessionID]?.roster else { return error(.notJoined, "not in a session") }
             actions.append(.send(.roster(sessionID: sessionID, seq: roster.seq, participants: roster.participants, requestID: requestID), to: [connection]))
         case .signal(let to, let data):
-            guard sessions[sessionID]?.roster.participant(to) != nil else {
+            guard knows(to) else {
                 return error(.participantNotFound, "no participant \(to) in this session")
             }
             if shared, sessions[sessionID]?.members[to] == nil {
@@ -130,7 +136,7 @@ extension SignalingHub {
             }
         case .muteParticipant(let target):
             guard me.role == .moderator else { return error(.forbidden, "only a moderator may mute others") }
-            guard sessions[sessionID]?.roster.participant(target) != nil else {
+            guard knows(target) else {
                 return error(.participantNotFound, "no participant \(target) in this session")
             }
             if shared { return storeAway() ?? sharedUpdate(.muteAudio, of: target, by: pid, in: sessionID, reply: replyTarget) }
@@ -140,7 +146,7 @@ extension SignalingHub {
             }
         case .removeParticipant(let target):
             guard me.role == .moderator else { return error(.forbidden, "only a moderator may remove others") }
-            guard sessions[sessionID]?.roster.participant(target) != nil else {
+            guard knows(target) else {
                 return error(.participantNotFound, "no participant \(target) in this session")
             }
             if shared {
