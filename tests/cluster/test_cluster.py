@@ -709,3 +709,36 @@ def test_prefixes_isolate_clusters(cluster_factory, redis_server):
             stray = [k for k in keys if not k.startswith((one.prefix, two.prefix))]
             assert stray == [], f"keys outside the prefixes {one.prefix} {two.prefix}: {stray}"
     run(main(), timeout=30)
+
+
+# 10 ----------------------------------------------------------------------------------
+def test_node_sigterm_hands_its_members_over(cluster_factory):
+    """A node stopped gracefully: its members hear sessionEnded (serverShutdown) and 1001,
+    and the other nodes' members see them leave (disconnected) at once, well before the
+    node timeout, while the session goes on."""
+    timeout = 10  # long, so that only the graceful path can explain a prompt leave
+    cl = cluster_factory(node_timeout=timeout)
+    A, B, C = cl.nodes
+
+    async def main():
+        async with ClusterPool(cl) as pool:
+            sid = ht.new_sid("term")
+            a = await pool.member(sid, "a", A)
+            c = await pool.member(sid, "c", C, observers=[a])
+            b = await pool.member(sid, "b", B, observers=[a, c])
+            cp = Checkpoint([a, b])
+            stopped_at = time.monotonic()
+            stopping = asyncio.create_task(asyncio.to_thread(C.stop))
+            ended = await c.wait_msg(lambda m: m.get("type") == "sessionEnded", what="sessionEnded")
+            assert ended["reason"] == "serverShutdown", ended
+            await c.wait_closed()
+            assert c.close_code == 1001, c.close_code
+            for s in (a, b):
+                ev = await s.wait_event("participantLeft", c.pid, start=cp[s], reason="disconnected", timeout=5)
+                assert ev["seq"] == cp.seq + 1, ev
+            took = time.monotonic() - stopped_at
+            assert took < timeout / 2, f"the leave took {took:.2f}s: not the graceful path"
+            assert await stopping == 0, "the node did not exit cleanly"
+            cl.killed.add(C)  # stopped: no longer asked by settle()
+            await cl.settle(sid, [a, b], expect=[a.pid, b.pid])
+    run(main(), timeout=40)
