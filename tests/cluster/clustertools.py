@@ -425,24 +425,10 @@ class ClusterPool(Pool):
             raise AssertionError(f"{c.label}: cannot connect to {node.node_id} "
                                  f"({node.ws_url}): {e!r}") from None
 
-    async def member(self, sid, label, node, observers=(), uid=None, name=None,
-                     role="participant", avatar=None, settings=None, token=None):
+    async def member(self, sid, label, node, observers=(), **kw):
         """Connect to `node` and join `sid`; wait until every observer (on any node) has
         seen the participantJoined with the joined seq and the same participant."""
-        c = await self.client(label, node)
-        c.uid = uid or hubtools.new_uid(label)
-        starts = {o: o.mark() for o in observers}
-        tok = token or hubtools.call_token(c.uid, sid, name=name, role=role, avatar=avatar)
-        joined = await c.join(tok, settings)
-        assert joined.get("sessionId") == sid, joined
-        assert joined["self"]["uid"] == c.uid, joined
-        assert joined.get("resumed") is False, joined
-        for o in observers:
-            ev = await o.wait_event("participantJoined", c.pid, start=starts[o])
-            assert ev["seq"] == joined["seq"], \
-                f"{o.label} saw {c.label} join with seq {ev['seq']}, joined said {joined['seq']}"
-            assert ev["participant"] == joined["self"], (o.label, ev, joined)
-        return c
+        return await super().member(sid, label, observers, node=node, **kw)
 
     async def resume(self, old, label, node, token=None, resume_token=None, last_seq=None,
                      pid=None, carry=True, timeout=hubtools.DEFAULT_TIMEOUT):

@@ -62,9 +62,10 @@ class Pool:
         return c, reply
 
     async def member(self, sid, label, observers=(), uid=None, name=None, role="participant",
-                     avatar=None, settings=None, token=None):
-        """Connect and join `sid`; wait until every observer has seen the participantJoined."""
-        c = await self.client(label)
+                     avatar=None, settings=None, token=None, **client_kw):
+        """Connect and join `sid`; wait until every observer has seen the participantJoined.
+        `client_kw` go to `client` (a subclass's node choice, say)."""
+        c = await self.client(label, **client_kw)
         c.uid = uid or hubtools.new_uid(label)
         starts = {o: o.mark() for o in observers}
         tok = token or hubtools.call_token(c.uid, sid, name=name, role=role, avatar=avatar)
