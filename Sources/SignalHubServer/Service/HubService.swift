@@ -212,7 +212,7 @@ final class HubService {
         let now = ServiceClock.now()
         if now.monotonicMs >= nextKeepaliveSweep {
             sweepKeepalive(now: now.monotonicMs)
-            nextKeepaliveSweep = now.monotonicMs + Self.keepaliveSweepMs
+            nextKeepaliveSweep = now.monotonicMs + keepalive.sweepPeriodMs(floorMs: Self.timerSlotMs)
         }
         apply(hub.tick(at: now))  // re-arms for the next deadline
         scheduleTimer(atMonotonic: nextKeepaliveSweep)

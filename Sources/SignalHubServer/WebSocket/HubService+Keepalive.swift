@@ -1,15 +1,15 @@
 import CLibWebSockets
 import SignalHubCore
 
-/// Keepalive as one sweep a second over every socket, instead of a timer per connection:
-/// a socket silent for the ping interval gets a WebSocket ping, and one silent for the
-/// timeout is dropped (its participant then enters the grace period).
+/// Keepalive as one sweep over every socket (a second apart by default), instead of a
+/// timer per connection. `KeepalivePolicy` decides, per socket, when to ping and when to
+/// drop (the participant then enters the grace period).
 extension HubService {
-    static let keepaliveSweepMs: Int64 = 1_000
+    var keepalive: KeepalivePolicy { KeepalivePolicy(heartbeat: configuration.hub.heartbeat) }
 
     func heard(_ socket: WebSocketConnection) {
         socket.lastHeardMs = ServiceClock.milliseconds(CLOCK_MONOTONIC)
-        socket.pingSent = false
+        socket.pingRequestedMs = nil
     }
 
     func pongReceived(_ wsi: OpaquePointer) {
@@ -17,15 +17,18 @@ extension HubService {
     }
 
     func sweepKeepalive(now: Int64) {
-        let heartbeat = configuration.hub.heartbeat
+        let policy = keepalive
         var dropped = 0
         for socket in sockets.values where !socket.closeFrameSent {
-            let silent = now - socket.lastHeardMs
-            if silent >= heartbeat.timeoutMs {
+            switch policy.decide(now: now, lastHeardMs: socket.lastHeardMs, pingRequestedMs: socket.pingRequestedMs) {
+            case .none:
+                break
+            case .drop:
                 dropped += 1
                 socket.pendingClose = (.goingAway, "ping timeout")
                 shlws_drop(socket.wsi)
-            } else if silent >= heartbeat.intervalMs, !socket.pingSent, !socket.pingDue {
+            case .ping:
+                socket.pingRequestedMs = now
                 socket.pingDue = true
                 if socket.isIdle, lws_partial_buffered(socket.wsi) == 0 {
                     if !sendPing(socket) { shlws_drop(socket.wsi) }
@@ -47,7 +50,6 @@ extension HubService {
     /// Returns false when the write failed.
     func sendPing(_ socket: WebSocketConnection) -> Bool {
         socket.pingDue = false
-        socket.pingSent = true
         return shlws_write_ping(socket.wsi) >= 0
     }
 }

@@ -35,8 +35,9 @@ final class WebSocketConnection {
     var lastHeardMs: Int64
     /// A keepalive ping is due: sent as soon as the socket can take it.
     var pingDue = false
-    /// Sent since the peer was last heard from.
-    var pingSent = false
+    /// When the keepalive sweep asked for a ping (written or still due) since the peer was
+    /// last heard from.
+    var pingRequestedMs: Int64?
     /// Fragments of the message being received.
     var receiveBuffer: [UInt8] = []
 
