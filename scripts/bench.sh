@@ -63,7 +63,7 @@ if run scale; then
     sessions=$(( (limit - 1000) / 100 )); [ "$sessions" -gt 2000 ] && sessions=2000
     echo "$limit" > "$out/scale-fd-limit.txt"
     start_hub --max-participants 100 --max-connections $(( sessions * 100 + 100 ))
-    load scale --sessions "$sessions" --participants 100 --ramp 4000 --rate 0 --duration 20 --source-addresses 12 --track-rosters 2 --end drop
+    load scale --sessions "$sessions" --participants 100 --ramp 4000 --max-pending 1000 --rate 0 --duration 20 --source-addresses 12 --track-rosters 2 --end drop
     stop_hub
 fi
 if run cluster; then

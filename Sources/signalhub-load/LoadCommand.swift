@@ -25,6 +25,7 @@ struct LoadCommand: AsyncParsableCommand {
     @Option(help: "Sessions to fill.") var sessions = 2
     @Option(help: "Participants per session.") var participants = 5
     @Option(help: "New connections per second while ramping up.") var ramp = 500.0
+    @Option(help: "At most this many members joining at once while ramping up (default: no cap).") var maxPending = 0
     @Option(help: "Mute toggles per second over all senders (open loop).") var rate = 100.0
     @Flag(help: "Closed loop: each sender toggles again as soon as its last toggle came back.") var closedLoop = false
     @Option(help: "Participants per session that toggle (default: all).") var senders: Int?
@@ -40,8 +41,8 @@ struct LoadCommand: AsyncParsableCommand {
     private var hubURLs: [String] { hub.isEmpty ? ["http://127.0.0.1:8080"] : hub }
 
     func validate() throws {
-        guard sessions >= 1, participants >= 1, ramp > 0, rate >= 0, duration > 0 else {
-            throw ValidationError("sessions and participants must be at least 1; ramp, duration positive; rate 0 or more")
+        guard sessions >= 1, participants >= 1, ramp > 0, rate >= 0, duration > 0, maxPending >= 0 else {
+            throw ValidationError("sessions and participants must be at least 1; ramp, duration positive; rate and max-pending 0 or more")
         }
         guard LoadPlan.Ending(rawValue: end) != nil else { throw ValidationError("--end is leave or drop") }
         guard (1...254).contains(sourceAddresses) else { throw ValidationError("--source-addresses must be 1-254") }
@@ -56,6 +57,7 @@ struct LoadCommand: AsyncParsableCommand {
         plan.sessions = sessions
         plan.participantsPerSession = participants
         plan.rampPerSecond = ramp
+        plan.maxPendingJoins = maxPending
         plan.toggleRate = rate
         plan.closedLoop = closedLoop
         plan.sendersPerSession = senders ?? Int.max

@@ -72,7 +72,8 @@ final class LoadDriver {
     private func rampTick() {
         guard phase == .ramp else { return }
         let elapsed = Double(MonotonicClock.microseconds() - rampStartUs) / 1_000_000
-        let due = min(participants.count, Int(elapsed * plan.rampPerSecond) + 1)
+        var due = min(participants.count, Int(elapsed * plan.rampPerSecond) + 1)
+        if plan.maxPendingJoins > 0 { due = min(due, joinedCount + report.failedJoins + plan.maxPendingJoins) }
         while started < due {
             let participant = participants[started]
             let source = plan.sourceAddresses.isEmpty ? nil : plan.sourceAddresses[started % plan.sourceAddresses.count]

@@ -6,6 +6,10 @@ struct LoadPlan: Sendable {
     var participantsPerSession = 5
     /// New connections per second during the ramp.
     var rampPerSecond = 500.0
+    /// At most this many members connecting or waiting for `joined` at once during the
+    /// ramp (0: no cap, a pure open-loop ramp). Keeps a ramp that outruns the load tool's
+    /// own thread from opening sockets it cannot join within the hub's join timeout.
+    var maxPendingJoins = 0
     /// Toggles (mute/unmute) per second over all senders; 0 with `closedLoop` false sends none.
     var toggleRate = 100.0
     /// Each sender sends its next toggle when its previous one has come back.
