@@ -107,6 +107,9 @@ static inline unsigned long shlws_raise_fd_limit(unsigned long wanted) {
 /* Hands freed heap back to the system (glibc keeps it after bursts of allocation). */
 static inline void shlws_release_free_heap(void) { malloc_trim(0); }
 
+/* Allocations of at least `bytes` get pages of their own, unmapped when freed. */
+static inline int shlws_set_own_pages_threshold(int bytes) { return mallopt(M_MMAP_THRESHOLD, bytes); }
+
 /* ---- client side ---- */
 
 /* Adds one request header while lws builds a client handshake (APPEND_HANDSHAKE_HEADER

@@ -61,6 +61,9 @@ public final class HubServer: Sendable {
         metrics: HubMetrics, inbox: Inbox, started: CheckedContinuation<Result<Int, HubServerError>, Never>
     ) {
         lws_set_log_level(Int32(LLL_ERR | LLL_WARN), nil)
+        if let threshold = configuration.ownPagesFromBytes, shlws_set_own_pages_threshold(Int32(clamping: threshold)) == 0 {
+            logger.warning("the heap threshold for own pages was refused", metadata: ["bytes": "\(threshold)"])
+        }
         let descriptors = shlws_raise_fd_limit(UInt(max(configuration.maxConnections * 2, 1 << 16)))
         if descriptors < UInt(configuration.maxConnections) {
             logger.warning("the descriptor limit is below --max-connections", metadata: ["limit": "\(descriptors)"])

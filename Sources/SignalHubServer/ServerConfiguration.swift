@@ -36,6 +36,12 @@ public struct ServerConfiguration: Sendable {
     public var tls: TLSFiles?
     /// The roster logic's limits and timings (grace period, join timeout, caps, heartbeat).
     public var hub = HubConfiguration()
+    /// Heap blocks at least this large get pages of their own (glibc's `M_MMAP_THRESHOLD`,
+    /// process-wide), handed back to the system as soon as they are freed. Join bursts
+    /// encode a large `joined` snapshot per joiner; in the shared heap those left a
+    /// kilobyte of fragmented memory per participant behind. nil keeps glibc's default.
+    /// Default 4 KiB.
+    public var ownPagesFromBytes: Int? = 4096
     /// Multi-node mode: share rosters with the other nodes on this Redis. Default nil:
     /// this hub runs alone, in memory.
     public var cluster: ClusterConfiguration?

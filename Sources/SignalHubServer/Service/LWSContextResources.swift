@@ -8,6 +8,8 @@ import Glibc
 /// table, mounts, keepalive policy and their strings. Freed after the context is gone.
 final class LWSContextResources {
     static let protocolName = "signalhub.v1"
+    /// lws's receive buffer per WebSocket connection.
+    static let receiveBufferBytes = 512
 
     private let strings: [UnsafeMutablePointer<CChar>]
     let protocols: UnsafeMutablePointer<lws_protocols>
@@ -30,10 +32,11 @@ final class LWSContextResources {
         protocols.initialize(repeating: lws_protocols(), count: 2)
         protocols[0].name = keep(Self.protocolName)
         protocols[0].callback = signalHubCallback
-        // lws allocates this receive buffer for every connection, so it is most of a
-        // connection's memory: keep it small. Larger messages arrive in chunks and are
-        // assembled in Swift.
-        protocols[0].rx_buffer_size = 2048
+        // lws allocates this receive buffer for every connection when it is established,
+        // so it is the largest part of a connection's memory: keep it small. Almost every
+        // client message but `join` (about 600 bytes with its token) and `signal` fits;
+        // larger ones arrive in chunks and are assembled in Swift.
+        protocols[0].rx_buffer_size = Self.receiveBufferBytes
 
         // Callback mounts route the API to our protocol; the rest is the static page.
         var points: [(String, Bool)] = [("/v1", false), ("/healthz", false), ("/metrics", false)]
