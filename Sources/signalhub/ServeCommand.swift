@@ -39,6 +39,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Bytes queued to a slow reader before its backlog becomes one roster snapshot.", valueName: "bytes"))
     var maxQueuedBytes = 1 << 20
     @Option(help: ArgumentHelp("Open WebSocket connections at most.", valueName: "count")) var maxConnections = 100_000
+    @Option(help: ArgumentHelp("Heap blocks this large or larger get pages of their own, freed at once (0: glibc's default).", valueName: "bytes"))
+    var ownPagesFrom = 4096
     @Option(
         name: .customLong("allowed-origin"),
         help: ArgumentHelp("A browser origin allowed to open sockets, e.g. https://app.example.com (repeatable; default: any).", valueName: "origin"))
@@ -65,6 +67,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard resumeHistory >= 0 else { throw ValidationError("--resume-history must be 0 or more") }
         guard rateLimit >= 0, rateBurst >= 1 || rateLimit == 0 else { throw ValidationError("--rate-limit must be 0 or more and --rate-burst at least 1") }
         guard maxQueuedBytes >= 16_384 else { throw ValidationError("--max-queued-bytes must be at least 16384") }
+        guard (0...(32 << 20)).contains(ownPagesFrom) else { throw ValidationError("--own-pages-from must be 0-33554432") }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
         try cluster.validate()
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
@@ -133,6 +136,7 @@ struct ServeCommand: AsyncParsableCommand {
         config.hub.eventHistoryLimit = resumeHistory
         config.hub.rateLimit = RateLimit(messagesPerSecond: rateLimit, burst: rateBurst)
         config.maxQueuedBytesPerSocket = maxQueuedBytes
+        config.ownPagesFromBytes = ownPagesFrom > 0 ? ownPagesFrom : nil
         config.maxConnections = maxConnections
         config.allowedOrigins = allowedOrigins
         config.echoEnabled = echo
