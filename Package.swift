@@ -24,6 +24,13 @@ let package = Package(
     targets: [
         // C libraries, each behind a small header of prefixed shims.
         .systemLibrary(
+            name: "CLibUV",
+            path: "Sources/CLibUV",
+            // No pkgConfig: libuv's pkg-config flags carry -D_FILE_OFFSET_BITS=64, which
+            // SwiftPM refuses (with a warning per build); its header is in /usr/include.
+            providers: [.apt(["libuv1-dev"])]
+        ),
+        .systemLibrary(
             name: "CLibWebSockets",
             path: "Sources/CLibWebSockets",
             pkgConfig: "libwebsockets",
@@ -80,7 +87,7 @@ let package = Package(
         .target(
             name: "SignalHubServer",
             dependencies: [
-                "SignalHubCore", "SignalHubWire", "SignalHubAuth", "SignalHubLWS", "SignalHubCluster", "CLibWebSockets",
+                "SignalHubCore", "SignalHubWire", "SignalHubAuth", "SignalHubLWS", "SignalHubCluster", "CLibWebSockets", "CLibUV",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -133,6 +140,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .testTarget(name: "SignalHubServerTests", dependencies: ["SignalHubServer", "CLibWebSockets"]),
         .testTarget(name: "SignalHubWireTests", dependencies: ["SignalHubWire", "SignalHubCore"]),
         .testTarget(
             name: "SignalHubAuthTests",

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-debian_packages=(pkg-config libwebsockets-dev libjansson-dev libhiredis-dev openssl)
+debian_packages=(pkg-config libwebsockets-dev libwebsockets-evlib-uv libuv1-dev libjansson-dev libhiredis-dev openssl)
 if [ "${1:-}" = "--with-tests" ]; then
     # Tests only: the browser tests drive Debian's chromium through chromium-driver, and
     # the JavaScript SDK's unit tests run under Node, and the cluster tests start their

@@ -27,6 +27,10 @@ static const uint64_t SHLWS_SERVER_OPTIONS =
 
 static const uint64_t SHLWS_OPTION_DISABLE_IPV6 = LWS_SERVER_OPTION_DISABLE_IPV6;
 
+/* lws joins a libuv loop that the service thread owns (a "foreign loop"): libuv waits in
+   epoll, where lws's own loop calls poll() over every descriptor on each wakeup. */
+static const uint64_t SHLWS_OPTION_LIBUV = LWS_SERVER_OPTION_LIBUV;
+
 /* One whole-message write of a payload that has SHLWS_PRE writable bytes in front of it. */
 static inline int shlws_write_message(struct lws *wsi, unsigned char *payload, size_t length, int binary) {
     return lws_write(wsi, payload, length, binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);

@@ -4,6 +4,7 @@ import Logging
 import Prometheus
 import SignalHubAuth
 import SignalHubCore
+import SignalHubLWS
 import Synchronization
 
 /// A running hub: one libwebsockets context, served by one thread that owns all hub state.
@@ -85,7 +86,8 @@ public final class HubServer: Sendable {
         }
         info.user = Unmanaged.passUnretained(service).toOpaque()
 
-        guard let context = lws_create_context(&info) else {
+        let eventLoop = ServiceEventLoop()
+        guard let context = eventLoop.createContext(&info) else {
             started.resume(returning: .failure(.cannotListen(host: configuration.host, port: configuration.port)))
             return
         }
@@ -99,11 +101,11 @@ public final class HubServer: Sendable {
         started.resume(returning: .success(port))
 
         while !service.isFinished {
-            if lws_service(context, 0) < 0 { break }
+            eventLoop.runOnce()
             service.flushDirtySockets()
         }
         inbox.attach(nil)
-        lws_context_destroy(context)
+        eventLoop.destroy(context)
         withExtendedLifetime((service, resources)) {}
         logger.info("stopped")
     }

@@ -1,0 +1,75 @@
+import CLibUV
+import CLibWebSockets
+
+/// The hub's event loop: a libuv loop that the service thread owns, with lws joined to it
+/// as a foreign loop.
+///
+/// lws 4.1's own loop calls `poll()` over every descriptor on each wakeup, which was a
+/// third of the hub's CPU at 200 sockets under moderate load; libuv waits in epoll, whose
+/// cost follows the sockets that are ready, not the ones that exist. Owning the loop keeps
+/// the service thread's shape: one turn of the loop, then the hub's flush, until it stops.
+///
+/// Timers stay lws's (`lws_sul_schedule`). lws 4.1's libuv glue re-arms its one uv timer
+/// for the earliest entry only in its idle callback, which it starts after an I/O
+/// callback. An entry scheduled anywhere else (the hub's flush between turns, a close
+/// callback) would wait for the next unrelated I/O, however late. So each turn first runs
+/// that idle callback itself: it services ripe entries and re-arms the timer. (Starting
+/// the idle handle instead would keep libuv 1.44's `UV_RUN_ONCE` from sleeping at all.)
+final class ServiceEventLoop {
+    private let loop: UnsafeMutablePointer<uv_loop_t>
+    private var lwsIdleHandles: [UnsafeMutablePointer<uv_idle_t>] = []
+
+    init() {
+        loop = .allocate(capacity: 1)
+        loop.initialize(to: uv_loop_t())
+        uv_loop_init(loop)
+    }
+
+    /// Creates an lws context that runs on this loop.
+    func createContext(_ info: inout lws_context_creation_info) -> OpaquePointer? {
+        var loops: [UnsafeMutableRawPointer?] = [UnsafeMutableRawPointer(loop)]
+        let context = loops.withUnsafeMutableBufferPointer { loops in
+            info.options |= SHLWS_OPTION_LIBUV
+            info.foreign_loops = loops.baseAddress
+            defer { info.foreign_loops = nil }
+            return lws_create_context(&info)
+        }
+        if context != nil { lwsIdleHandles = idleHandles() }
+        return context
+    }
+
+    /// Brings lws's timer up to date, then waits for events once and handles all that are
+    /// ready (lws's callbacks and its timers).
+    func runOnce() {
+        for idle in lwsIdleHandles { idle.pointee.idle_cb?(idle) }
+        uv_run(loop, UV_RUN_ONCE)
+    }
+
+    /// Destroys the context and lets lws close its handles on the loop.
+    func destroy(_ context: OpaquePointer) {
+        lwsIdleHandles = []
+        lws_context_destroy(context)
+        // On a foreign loop lws closes its handles asynchronously: their close callbacks
+        // run here, and the loop has nothing left once they have.
+        uv_run(loop, UV_RUN_DEFAULT)
+    }
+
+    /// lws's idle handle: the only one on the loop (the hub makes none).
+    private func idleHandles() -> [UnsafeMutablePointer<uv_idle_t>] {
+        var found: [UnsafeMutablePointer<uv_idle_t>] = []
+        withUnsafeMutablePointer(to: &found) { found in
+            uv_walk(loop, { handle, found in
+                guard let handle, let found, handle.pointee.type == UV_IDLE else { return }
+                found.assumingMemoryBound(to: [UnsafeMutablePointer<uv_idle_t>].self).pointee
+                    .append(UnsafeMutableRawPointer(handle).assumingMemoryBound(to: uv_idle_t.self))
+            }, found)
+        }
+        return found
+    }
+
+    deinit {
+        uv_loop_close(loop)
+        loop.deinitialize(count: 1)
+        loop.deallocate()
+    }
+}
