@@ -155,7 +155,7 @@ def scale_extra(d):
 
 
 scenario("Scale: sessions of 100, as many as one process may hold (target 2,000 x 100 = 200,000)", scale,
-         "signalhub-load --sessions N --participants 100 --ramp 4000 --rate 0 --duration 20 --source-addresses 12 --track-rosters 2 --end drop",
+         "signalhub-load --sessions N --participants 100 --ramp 4000 --max-pending 1000 --rate 0 --duration 20 --source-addresses 12 --track-rosters 2 --end drop",
          scale_extra)
 
 
