@@ -1,8 +1,8 @@
 #ifndef SIGNALHUB_CLIBUV_SHIM_H
 #define SIGNALHUB_CLIBUV_SHIM_H
 
-/* libuv, for the one loop that an lws service thread runs with lws joined to it as a
-   foreign loop (SignalHubLWS.ServiceEventLoop). Nothing else of libuv is used. */
+/* libuv, for the one loop that the hub's service thread runs with lws joined to it as a
+   foreign loop (SignalHubServer's ServiceEventLoop). Nothing else of libuv is used. */
 #include <uv.h>
 
 #endif

@@ -4,7 +4,6 @@ import Logging
 import Prometheus
 import SignalHubAuth
 import SignalHubCore
-import SignalHubLWS
 import Synchronization
 
 /// A running hub: one libwebsockets context, served by one thread that owns all hub state.

@@ -150,7 +150,7 @@ final class HubService {
     }
 
     /// Writes what each socket got during this pass of the service loop, one frame per
-    /// socket (batched), straight away: no wait for a POLLOUT round trip through poll().
+    /// socket (batched), straight away: no wait for a POLLOUT round trip through the event loop.
     /// A socket that lws still holds unsent bytes for waits for WRITEABLE instead, which
     /// keeps back-pressure intact.
     func flushDirtySockets() {
@@ -217,7 +217,7 @@ final class HubService {
         apply(hub.tick(at: now))  // re-arms for the next deadline
         scheduleTimer(atMonotonic: nextKeepaliveSweep)
         if let stopDeadline { scheduleTimer(atMonotonic: stopDeadline) }
-        // lws runs due timers before it waits in poll(), so what they queued would sit
+        // The loop runs due timers before it waits for I/O, so what they queued would sit
         // until the next unrelated event: send it now.
         flushDirtySockets()
     }
@@ -227,7 +227,7 @@ final class HubService {
     }
 
     /// Timer wakeups are rounded up to this slot, so that deadlines close together (a join
-    /// storm's join timeouts) share one wakeup: each costs a poll() over every socket.
+    /// storm's join timeouts) share one wakeup of the loop.
     static let timerSlotMs: Int64 = 50
 
     private func scheduleTimer(atMonotonic deadline: Int64) {
