@@ -87,14 +87,13 @@ public struct TokenService: Sendable {
         guard !token.isEmpty else { return .failure(ProtocolError(.authTokenMissing, "a token is required")) }
         let bytes = Array(token.utf8)
         // jwt-kit picks the signer by key, not by the header's `alg`: refuse every other
-        // algorithm (`none` included) explicitly before checking the signature.
-        do {
-            let header = try DefaultJWTParser().parse(bytes, as: Payload.self).header
-            guard header.alg == Self.algorithm else {
-                return .failure(ProtocolError(.authTokenInvalid, "the token's algorithm must be \(Self.algorithm)"))
-            }
-        } catch {
+        // algorithm (`none` included) explicitly before checking the signature. Only the
+        // header is decoded here: `keys.verify` decodes the payload, once.
+        guard let header = Self.header(of: bytes) else {
             return .failure(ProtocolError(.authTokenInvalid, "the token is malformed"))
+        }
+        guard header.alg == Self.algorithm else {
+            return .failure(ProtocolError(.authTokenInvalid, "the token's algorithm must be \(Self.algorithm)"))
         }
         do {
             return .success(try await keys.verify(bytes, as: Payload.self))
@@ -105,6 +104,16 @@ public struct TokenService: Sendable {
         } catch {
             return .failure(ProtocolError(.authTokenInvalid, "the token's signature or claims are not valid"))
         }
+    }
+
+    /// The JOSE header of a compact JWT, or nil when the token is not three base64url parts
+    /// with a JSON header.
+    private static func header(of token: [UInt8]) -> JWTHeader? {
+        guard let parts = try? DefaultJWTParser().getTokenParts(token) else { return nil }
+        var base64 = parts.header.map { $0 == UInt8(ascii: "-") ? UInt8(ascii: "+") : $0 == UInt8(ascii: "_") ? UInt8(ascii: "/") : $0 }
+        base64 += repeatElement(UInt8(ascii: "="), count: (4 - base64.count % 4) % 4)
+        guard let json = Data(base64Encoded: Data(base64)) else { return nil }
+        return try? JSONDecoder().decode(JWTHeader.self, from: json)
     }
 
     private func identity(sub: String, name: String?, avatar: String?, role: String?) -> Result<AuthIdentity, ProtocolError> {
