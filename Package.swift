@@ -26,8 +26,7 @@ let package = Package(
         .systemLibrary(
             name: "CLibUV",
             path: "Sources/CLibUV",
-            // No pkgConfig: libuv's pkg-config flags carry -D_FILE_OFFSET_BITS=64, which
-            // SwiftPM refuses (with a warning per build); its header is in /usr/include.
+            pkgConfig: "libuv",
             providers: [.apt(["libuv1-dev"])]
         ),
         .systemLibrary(

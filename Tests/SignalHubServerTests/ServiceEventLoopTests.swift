@@ -26,10 +26,13 @@ struct ServiceEventLoopTests {
         let context = try #require(loop.createContext(&info))
 
         let first = TestTimer(), second = TestTimer()
-        first.schedule(on: context, inMicroseconds: 10_000)  // fires from lws's own timer
-        while !first.fired { loop.runOnce() }
-
+        // Wakes the loop at 3 s at the latest, so neither wait below can hang.
         let watchdog = Watchdog(context: context, after: .seconds(3))
+        first.schedule(on: context, inMicroseconds: 10_000)  // fires from lws's own timer
+        let started = Date()
+        while !first.fired, Date().timeIntervalSince(started) < 2 { loop.runOnce() }
+        try #require(first.fired)
+
         let scheduled = Date()
         second.schedule(on: context, inMicroseconds: 20_000)  // between turns: no callback around
         while !second.fired, Date().timeIntervalSince(scheduled) < 2 { loop.runOnce() }
