@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the standard load scenarios against a release hub on this machine, writes each
 # one's JSON to bench-results/, and regenerates BENCHMARKS.md from them.
-#   scripts/bench.sh              all scenarios (about 5 minutes, more with scale)
+#   scripts/bench.sh              all scenarios (about 7 minutes)
 #   scripts/bench.sh moderate     one scenario: floor moderate heavy joinstorm onesession scale cluster
 # Bounded: every run has a fixed duration, and everything goes to loopback addresses.
 set -euo pipefail
@@ -28,11 +28,17 @@ stop_hub() {
 }
 trap stop_hub EXIT
 
-load() {  # load NAME [signalhub-load options...]
+load() {  # load NAME [signalhub-load options...]; also keeps the hub's frame counters
     local name=$1; shift
     echo "== $name" >&2
     "$bin/signalhub-load" --hub "$hub_url" --hub-pid "$hub_pid" --json "$@" > "$out/$name.json" || {
         echo "$name: the run reported failures (see $out/$name.json)" >&2; }
+    python3 - "$hub_url/metrics" > "$out/$name-metrics.json" <<'PY'
+import json, sys, urllib.request
+text = urllib.request.urlopen(sys.argv[1], timeout=10).read().decode()
+wanted = ("signalhub_messages_sent_total", "signalhub_frames_written_total")
+print(json.dumps({k: float(v) for k, v in (l.split() for l in text.splitlines() if l.split(" ")[0] in wanted)}))
+PY
 }
 
 scenarios=("$@")
@@ -45,9 +51,11 @@ if run floor; then
 fi
 if run moderate; then
     start_hub; load moderate --sessions 20 --participants 10 --rate 2222 --duration 10; stop_hub
+    start_hub --coalesce-us 500; load moderate-coalesced --sessions 20 --participants 10 --rate 2222 --duration 10; stop_hub
 fi
 if run heavy; then
     start_hub; load heavy --sessions 4 --participants 50 --closed-loop --duration 10; stop_hub
+    start_hub --coalesce-us 2000; load heavy-coalesced --sessions 4 --participants 50 --closed-loop --duration 10; stop_hub
 fi
 if run joinstorm; then
     start_hub; load joinstorm --sessions 200 --participants 10 --ramp 2000 --rate 0 --duration 1; stop_hub

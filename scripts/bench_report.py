@@ -14,9 +14,12 @@ def load(name):
     path = os.path.join(out, name + ".json")
     try:
         with open(path) as f:
-            return json.load(f)
+            data = json.load(f)
     except (OSError, ValueError):
         return None
+    if isinstance(data, dict):
+        data["_name"] = name  # finds the run's companion files (its hub counters)
+    return data
 
 
 def cpu_model():
@@ -53,6 +56,7 @@ def verdict(ok):
 
 floor1, floor8 = load("floor-200x1"), load("floor-200x8")
 moderate, heavy, storm, one, scale = (load(n) for n in ("moderate", "heavy", "joinstorm", "onesession", "scale"))
+moderate_coalesced, heavy_coalesced = load("moderate-coalesced"), load("heavy-coalesced")
 floor_us = floor1["microsecondsPerSend"] if floor1 else None
 
 lines = [
@@ -106,6 +110,17 @@ def scenario(title, data, command, extra):
     if per is not None and floor_us:
         lines.append(f"- Hub CPU: {data.get('hubCPUSecondsSteady', 0):.2f} s = **{per:.2f} us per delivered event**, "
                      f"**{per / floor_us:.2f}x** the floor's cost per send.")
+    load_per = data.get("loadMicrosecondsPerEvent")
+    if load_per is not None:
+        lines.append(f"- Load tool CPU: {load_per:.2f} us per delivered event (its own process, on the same cores).")
+    if data.get("hubCPUSecondsJoinPhase") is not None and not data.get("eventsDelivered"):
+        lines.append(f"- CPU from the first connect until every roster was complete: hub {data['hubCPUSecondsJoinPhase']:.2f} s, "
+                     f"load tool {data.get('loadCPUSecondsJoinPhase', 0):.2f} s.")
+    counters = load(f"{data['_name']}-metrics")
+    if counters and counters.get("signalhub_messages_sent_total"):
+        sent, frames = counters["signalhub_messages_sent_total"], counters.get("signalhub_frames_written_total", 0)
+        lines.append(f"- Batching: {frames:.0f} frames written for {sent:.0f} messages sent = "
+                     f"{frames / sent:.2f} frames per message (whole run, joins included).")
     lines.append(f"- Consistency: seq gaps {data['seqGaps']}, rosters disagreeing {data['inconsistentRosters']}, "
                  f"errors {data['errors'] or 'none'}.")
     lines.extend(extra(data))
@@ -124,6 +139,15 @@ scenario("Moderate: 20 sessions x 10, about 20,000 delivered events/s", moderate
 scenario("Heavy: 4 sessions x 50, toggles as fast as the load tool can send (closed loop)", heavy,
          "signalhub-load --sessions 4 --participants 50 --closed-loop --duration 10",
          lambda d: [f"- Target: CPU per event <= 0.5x floor: {verdict((ratio(d) or 99) <= 0.5)}."])
+scenario("Moderate with write coalescing: `serve --coalesce-us 500`", moderate_coalesced,
+         "signalhub-load --sessions 20 --participants 10 --rate 2222 --duration 10  (hub: --coalesce-us 500)",
+         lambda d: [f"- Beside the moderate run above: {ratio(d) or 0:.2f}x the floor against {ratio(moderate) or 0:.2f}x; "
+                    f"fan-out p99 {d['fanOutLatency']['p99Ms'] if d['fanOutLatency'] else 0:.2f} ms against "
+                    f"{moderate['fanOutLatency']['p99Ms'] if moderate and moderate['fanOutLatency'] else 0:.2f} ms."])
+scenario("Heavy with write coalescing: `serve --coalesce-us 2000`", heavy_coalesced,
+         "signalhub-load --sessions 4 --participants 50 --closed-loop --duration 10  (hub: --coalesce-us 2000)",
+         lambda d: [f"- Beside the heavy run above: {ratio(d) or 0:.2f}x the floor against {ratio(heavy) or 0:.2f}x "
+                    f"(target 0.5x: {verdict((ratio(d) or 99) <= 0.5)})."])
 scenario("Join storm: 2,000 joins/s into sessions of 10", storm,
          "signalhub-load --sessions 200 --participants 10 --ramp 2000 --rate 0 --duration 1",
          lambda d: [f"- Target: join p99 < 5 ms: {verdict(d['joinLatency'] and d['joinLatency']['p99Ms'] < 5)}."])

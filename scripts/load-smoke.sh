@@ -1,17 +1,33 @@
 #!/usr/bin/env bash
-# A short run of signalhub-load against a fresh debug hub: 4 sessions x 6 members, open-loop
-# toggles for 3 seconds, then everyone leaves. Fails unless every member joined, no one saw
-# a seq gap, all rosters agree and no error came back.
+# Two short runs of signalhub-load against fresh debug hubs. Each fails unless every member
+# joined, no one saw a seq gap, all rosters agree and no error came back.
+#  1. 4 sessions x 6 members, open-loop toggles for 3 seconds, then everyone leaves.
+#  2. 3 sessions x 5, closed loop for 2 seconds, joins capped at 3 pending, against a hub
+#     that coalesces writes (2 ms) and gives heap blocks from 64 KiB their own pages: the
+#     non-default serve and load options, which the benchmarks rely on, kept working.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="$(swift build --show-bin-path)"
 out=test-output
 mkdir -p "$out"
 export SIGNALHUB_SECRET="load-smoke-secret-load-smoke-secret-0123"
-"$bin/signalhub" serve --port 0 --log-level warning --static-dir "" > "$out/load-smoke-hub.out" 2> "$out/load-smoke-hub.err" &
-hub=$!
-trap 'kill $hub 2>/dev/null; wait $hub 2>/dev/null || true' EXIT
-for _ in $(seq 100); do grep -q listening "$out/load-smoke-hub.out" 2>/dev/null && break; sleep 0.1; done
-url=$(sed -n 's/^signalhub listening on //p' "$out/load-smoke-hub.out")
-[ -n "$url" ] || { echo "load smoke: the hub did not start" >&2; cat "$out/load-smoke-hub.err" >&2; exit 1; }
+hub=""
+trap '[ -z "$hub" ] || { kill $hub 2>/dev/null; wait $hub 2>/dev/null || true; }' EXIT
+
+start_hub() {  # start_hub NAME [serve options...]: sets hub and url
+    local name=$1; shift
+    "$bin/signalhub" serve --port 0 --log-level warning --static-dir "" "$@" > "$out/$name-hub.out" 2> "$out/$name-hub.err" &
+    hub=$!
+    for _ in $(seq 100); do grep -q listening "$out/$name-hub.out" 2>/dev/null && break; sleep 0.1; done
+    url=$(sed -n 's/^signalhub listening on //p' "$out/$name-hub.out")
+    [ -n "$url" ] || { echo "load smoke: the hub did not start" >&2; cat "$out/$name-hub.err" >&2; exit 1; }
+}
+stop_hub() { kill "$hub" 2>/dev/null || true; wait "$hub" 2>/dev/null || true; hub=""; }
+
+start_hub load-smoke
 timeout 60 "$bin/signalhub-load" --hub "$url" --hub-pid "$hub" --sessions 4 --participants 6 --rate 200 --duration 3 --source-addresses 2
+stop_hub
+
+start_hub load-smoke-options --rate-limit 0 --coalesce-us 2000 --own-pages-from 65536
+timeout 60 "$bin/signalhub-load" --hub "$url" --hub-pid "$hub" --sessions 3 --participants 5 --closed-loop --duration 2 --max-pending 3
+stop_hub

@@ -92,6 +92,7 @@ public final class HubServer: Sendable {
         }
         let vhost = lws_get_vhost_by_name(context, "default")
         service.context = context
+        service.eventLoop = eventLoop
         let port = vhost.map { Int(lws_get_vhost_listen_port($0)) } ?? configuration.port
         inbox.attach(context)
         service.store?.start()

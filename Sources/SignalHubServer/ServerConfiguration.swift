@@ -25,6 +25,14 @@ public struct ServerConfiguration: Sendable {
     /// Bytes queued to one socket before its backlog of roster events is replaced by a
     /// snapshot (and, if it falls behind again, it is dropped). Default 1 MiB.
     public var maxQueuedBytesPerSocket: Int = 1 << 20
+    /// After a write, a socket waits this long (microseconds) before its next one, so that
+    /// what is queued for it meanwhile goes out together, one frame and one `send()`. A
+    /// socket not written for longer is written at the end of the loop pass that queued
+    /// for it, so quiet traffic gets no delay; only a socket receiving faster than one
+    /// message per interval waits, at most this long. 0 writes at the end of every pass.
+    /// Default 0: on loopback benchmarks (BENCHMARKS.md) the saved sends did not pay for
+    /// the added latency; it is for deployments where sends, not readers, are the cost.
+    public var writeCoalescingMicroseconds: Int64 = 0
     /// Open WebSocket connections at most; further upgrades are refused. Default 100 000.
     public var maxConnections: Int = 100_000
     /// Browser origins allowed to open sockets (exact `scheme://host[:port]`); empty allows

@@ -8,9 +8,11 @@ public enum ServerMessageParser {
     }
 
     public static func parseFrame(_ bytes: UnsafeRawBufferPointer) -> Result<[ServerMessage], Failure> {
-        switch JSONDecoding.parse(bytes) {
-        case .failure: return .failure(Failure(reason: "not JSON"))
-        case .success(.array(let items)):
+        let parsed = JanssonView.parse(bytes) { root -> Result<[ServerMessage], Failure> in
+            guard let items = root.items else {
+                guard let message = message(root) else { return .failure(Failure(reason: "unreadable message")) }
+                return .success([message])
+            }
             var messages: [ServerMessage] = []
             messages.reserveCapacity(items.count)
             for item in items {
@@ -18,15 +20,13 @@ public enum ServerMessageParser {
                 messages.append(message)
             }
             return .success(messages)
-        case .success(let value):
-            guard let message = message(value) else { return .failure(Failure(reason: "unreadable message")) }
-            return .success([message])
         }
+        return parsed ?? .failure(Failure(reason: "not JSON"))
     }
 
     /// One message object, or nil when it is not one the protocol defines.
-    public static func message(_ value: JSONValue) -> ServerMessage? {
-        guard case .string(let type)? = value["type"] else { return nil }
+    static func message(_ value: JanssonView) -> ServerMessage? {
+        guard let type = value["type"]?.string else { return nil }
         let requestID = value["requestId"]?.string
         switch type {
         case "joined":
@@ -36,7 +36,7 @@ public enum ServerMessageParser {
             else { return nil }
             let heartbeat = Heartbeat(
                 intervalMs: value["heartbeat"]?["intervalMs"]?.int64 ?? 0, timeoutMs: value["heartbeat"]?["timeoutMs"]?.int64 ?? 0)
-            let settings = (try? CallSettings(parsing: value["settings"])) ?? CallSettings()
+            let settings = (try? CallSettings(parsing: value["settings"]?.value)) ?? CallSettings()
             return .joined(JoinedReply(
                 sessionID: session, selfParticipant: me, participants: list, seq: seq, resumeToken: resumeToken,
                 settings: settings, heartbeat: heartbeat, resumed: value["resumed"]?.bool ?? false, requestID: requestID))
@@ -47,7 +47,7 @@ public enum ServerMessageParser {
             case "participantJoined":
                 kind = .joined
             case "participantUpdated":
-                guard case .array(let names)? = value["changed"] else { return nil }
+                guard let names = value["changed"]?.items else { return nil }
                 let changed = names.compactMap { $0.string.flatMap(ParticipantField.init(rawValue:)) }
                 kind = .updated(changed: changed, by: value["by"]?.string.map(ParticipantID.init))
             default:
@@ -67,10 +67,10 @@ public enum ServerMessageParser {
             guard let code = value["code"]?.string.flatMap(ErrorCode.init(rawValue:)) else { return nil }
             return .error(ProtocolError(code, value["message"]?.string ?? "", requestID: requestID))
         case "pong":
-            return .pong(ts: value["ts"], serverTime: value["serverTime"]?.int64 ?? 0, requestID: requestID)
+            return .pong(ts: value["ts"]?.value, serverTime: value["serverTime"]?.int64 ?? 0, requestID: requestID)
         case "signal":
             guard let from = value["from"]?.string else { return nil }
-            return .signal(from: ParticipantID(from), data: value["data"] ?? .null)
+            return .signal(from: ParticipantID(from), data: value["data"]?.value ?? .null)
         case "sessionEnded":
             guard let session = sessionID(value), let reason = value["reason"]?.string.flatMap(SessionEndReason.init(rawValue:)) else { return nil }
             return .sessionEnded(sessionID: session, reason: reason)
@@ -79,7 +79,7 @@ public enum ServerMessageParser {
         }
     }
 
-    static func participant(_ value: JSONValue) -> Participant? {
+    static func participant(_ value: JanssonView) -> Participant? {
         guard let pid = value["pid"]?.string, let uid = value["uid"]?.string, let name = value["name"]?.string,
             let role = value["role"]?.string.flatMap(Role.init(rawValue:)),
             let type = value["sessionType"]?.string.flatMap(CallSettings.SessionType.init(rawValue:)),
@@ -91,20 +91,13 @@ public enum ServerMessageParser {
             isAudioMuted: muted, isVideoPaused: paused, isHandRaised: hand, joinedAt: joinedAt)
     }
 
-    static func participants(_ value: JSONValue?) -> [Participant]? {
-        guard case .array(let items)? = value else { return nil }
+    static func participants(_ value: JanssonView?) -> [Participant]? {
+        guard let items = value?.items else { return nil }
         let list = items.compactMap(participant)
         return list.count == items.count ? list : nil
     }
 
-    private static func sessionID(_ value: JSONValue) -> SessionID? {
+    private static func sessionID(_ value: JanssonView) -> SessionID? {
         value["sessionId"]?.string.flatMap(SessionID.init(validating:))
     }
-}
-
-extension JSONValue {
-    var string: String? { if case .string(let s) = self { s } else { nil } }
-    var bool: Bool? { if case .bool(let b) = self { b } else { nil } }
-    var int64: Int64? { if case .integer(let i) = self { i } else { nil } }
-    var unsigned: UInt64? { if case .integer(let i) = self, i >= 0 { UInt64(i) } else { nil } }
 }

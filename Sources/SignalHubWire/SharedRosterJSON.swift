@@ -56,33 +56,35 @@ public enum SharedRosterJSON {
     }
 
     public static func participant(parsing bytes: [UInt8]) -> Participant? {
-        parse(bytes).flatMap(ServerMessageParser.participant)
+        JanssonView.parse(bytes, ServerMessageParser.participant) ?? nil
     }
 
     public static func participants(parsing bytes: [UInt8]) -> [Participant]? {
-        ServerMessageParser.participants(parse(bytes))
+        JanssonView.parse(bytes, ServerMessageParser.participants) ?? nil
     }
 
     public static func settings(parsing bytes: [UInt8]) -> CallSettings? {
-        parse(bytes).flatMap { try? CallSettings(parsing: $0) }
+        JanssonView.parse(bytes) { try? CallSettings(parsing: $0.value) } ?? nil
     }
 
     /// A JSON array of roster events (a resume's missed events).
     public static func events(parsing bytes: [UInt8]) -> [RosterEvent]? {
-        guard case .array(let items)? = parse(bytes) else { return nil }
-        var events: [RosterEvent] = []
-        for item in items {
-            guard case .event(let event)? = busMessage(item) else { return nil }
-            events.append(event)
-        }
-        return events
+        JanssonView.parse(bytes) { root -> [RosterEvent]? in
+            guard let items = root.items else { return nil }
+            var events: [RosterEvent] = []
+            for item in items {
+                guard case .event(let event)? = busMessage(item) else { return nil }
+                events.append(event)
+            }
+            return events
+        } ?? nil
     }
 
     public static func busMessage(parsing bytes: [UInt8]) -> BusMessage? {
-        parse(bytes).flatMap(busMessage)
+        JanssonView.parse(bytes, busMessage) ?? nil
     }
 
-    private static func busMessage(_ value: JSONValue) -> BusMessage? {
+    private static func busMessage(_ value: JanssonView) -> BusMessage? {
         guard let type = value["type"]?.string, let sessionID = value["sessionId"]?.string.flatMap(SessionID.init(validating:)) else {
             return nil
         }
@@ -98,7 +100,7 @@ public enum SharedRosterJSON {
             return .claimed(sessionID, ParticipantID(pid), node: node)
         case "signal":
             guard let from = value["from"]?.string, let to = value["to"]?.string else { return nil }
-            return .signal(sessionID, from: ParticipantID(from), to: ParticipantID(to), data: value["data"] ?? .null)
+            return .signal(sessionID, from: ParticipantID(from), to: ParticipantID(to), data: value["data"]?.value ?? .null)
         case "resync":
             return .resync(sessionID)
         default:
@@ -112,10 +114,6 @@ public enum SharedRosterJSON {
         case .participantJoined(let event), .participantUpdated(let event), .participantLeft(let event): return .participantJoined(event)
         default: return message
         }
-    }
-
-    private static func parse(_ bytes: [UInt8]) -> JSONValue? {
-        try? JSONDecoding.parse(bytes).get()
     }
 
     private static func text(_ node: UnsafeMutablePointer<json_t>) -> String {

@@ -64,6 +64,7 @@ final class LoadDriver {
     func start() {
         rampStartUs = MonotonicClock.microseconds()
         report.hubAtStart = ProcessStats.read(pids: hubPIDs)
+        report.loadAtStart = ProcessStats.ownProcess()
         rampTick()
     }
 
@@ -114,6 +115,8 @@ final class LoadDriver {
         }
         if complete || waited > 60 {
             report.rostersCompleteSeconds = Double(MonotonicClock.microseconds() - rampStartUs) / 1_000_000
+            report.hubAtRostersComplete = ProcessStats.read(pids: hubPIDs)
+            report.loadAtRostersComplete = ProcessStats.ownProcess()
             beginSteady()
         } else {
             loop.after(microseconds: 1_000) { [self] in waitForRosters() }
@@ -125,6 +128,7 @@ final class LoadDriver {
     private func beginSteady() {
         phase = .steady
         report.hubAtSteadyStart = ProcessStats.read(pids: hubPIDs)
+        report.loadAtSteadyStart = ProcessStats.ownProcess()
         steadyStartUs = MonotonicClock.microseconds()
         if plan.closedLoop {
             for sender in senders { sender.toggle(at: steadyStartUs) }
@@ -142,7 +146,7 @@ final class LoadDriver {
             senders[toggles % senders.count].toggle(at: now)
             toggles += 1
         }
-        loop.after(microseconds: 500) { [self] in toggleTick() }
+        loop.after(microseconds: 1_000) { [self] in toggleTick() }  // the client loop's timer granularity
     }
 
     func delivered(_ event: RosterEvent, to participant: LoadParticipant, at now: Int64) {
@@ -163,6 +167,7 @@ final class LoadDriver {
     private func endSteady() {
         let seconds = Double(MonotonicClock.microseconds() - steadyStartUs) / 1_000_000
         report.hubAtSteadyEnd = ProcessStats.read(pids: hubPIDs)
+        report.loadAtSteadyEnd = ProcessStats.ownProcess()
         report.steadySeconds = seconds
         report.togglesSent = toggles
         report.eventsDelivered = deliveredDuringSteady

@@ -38,6 +38,12 @@ struct LoadReport: Sendable {
     var hubAtStart: ProcessStats?
     var hubAtSteadyStart: ProcessStats?
     var hubAtSteadyEnd: ProcessStats?
+    var hubAtRostersComplete: ProcessStats?
+    /// The load tool's own CPU: on a shared machine it bounds what the hub can be shown to do.
+    var loadAtStart: ProcessStats?
+    var loadAtRostersComplete: ProcessStats?
+    var loadAtSteadyStart: ProcessStats?
+    var loadAtSteadyEnd: ProcessStats?
 
     var eventsPerSecond: Double { steadySeconds > 0 ? Double(eventsDelivered) / steadySeconds : 0 }
 
@@ -50,6 +56,18 @@ struct LoadReport: Sendable {
     var hubCPUSecondsSteady: Double? {
         guard let start = hubAtSteadyStart, let end = hubAtSteadyEnd else { return nil }
         return end.cpuSeconds - start.cpuSeconds
+    }
+
+    /// Load tool CPU microseconds per delivered event during the steady phase.
+    var loadMicrosecondsPerEvent: Double? {
+        guard let start = loadAtSteadyStart, let end = loadAtSteadyEnd, eventsDelivered > 0 else { return nil }
+        return (end.cpuSeconds - start.cpuSeconds) * 1_000_000 / Double(eventsDelivered)
+    }
+
+    /// CPU seconds from the first connect until every roster was complete: (hub, load tool).
+    var joinPhaseCPUSeconds: (hub: Double?, load: Double?) {
+        func spent(_ start: ProcessStats?, _ end: ProcessStats?) -> Double? { start.flatMap { s in end.map { $0.cpuSeconds - s.cpuSeconds } } }
+        return (spent(hubAtStart, hubAtRostersComplete), spent(loadAtStart, loadAtRostersComplete))
     }
 
     /// Hub memory per joined participant beyond what it used before the run.
@@ -76,6 +94,14 @@ struct LoadReport: Sendable {
         lines.append("delivered     \(eventsDelivered) events in \(String(format: "%.2f", steadySeconds)) s = \(Int(eventsPerSecond))/s from \(togglesSent) toggles")
         if let cpu = hubCPUSecondsSteady, let perEvent = hubMicrosecondsPerEvent {
             lines.append("hub CPU       \(String(format: "%.3f", cpu)) s steady = \(String(format: "%.2f", perEvent)) us per delivered event")
+        }
+        if let perEvent = loadMicrosecondsPerEvent, let start = loadAtSteadyStart, let end = loadAtSteadyEnd {
+            lines.append("load CPU      \(String(format: "%.3f", end.cpuSeconds - start.cpuSeconds)) s steady = \(String(format: "%.2f", perEvent)) us per delivered event (this tool)")
+        }
+        let joinCPU = joinPhaseCPUSeconds
+        if joinCPU.hub != nil || joinCPU.load != nil {
+            func s(_ v: Double?) -> String { v.map { String(format: "%.3f s", $0) } ?? "-" }
+            lines.append("join CPU      hub \(s(joinCPU.hub)), load tool \(s(joinCPU.load)) (first connect to every roster complete)")
         }
         if let start = hubAtStart, let loaded = hubAtSteadyStart {
             lines.append("hub RSS       \(start.residentBytes / 1024) KiB empty, \(loaded.residentBytes / 1024) KiB loaded"
@@ -105,6 +131,9 @@ struct LoadReport: Sendable {
                                         "closedLoop": plan.closedLoop, "duration": plan.duration, "ending": plan.ending] }
         if let cpu = hubCPUSecondsSteady { object["hubCPUSecondsSteady"] = cpu }
         if let perEvent = hubMicrosecondsPerEvent { object["hubMicrosecondsPerEvent"] = perEvent }
+        if let perEvent = loadMicrosecondsPerEvent { object["loadMicrosecondsPerEvent"] = perEvent }
+        if let cpu = joinPhaseCPUSeconds.hub { object["hubCPUSecondsJoinPhase"] = cpu }
+        if let cpu = joinPhaseCPUSeconds.load { object["loadCPUSecondsJoinPhase"] = cpu }
         if let start = hubAtStart { object["hubRSSBytesEmpty"] = start.residentBytes }
         if let loaded = hubAtSteadyStart { object["hubRSSBytesLoaded"] = loaded.residentBytes }
         if let perParticipant = hubBytesPerParticipant { object["hubBytesPerParticipant"] = perParticipant }

@@ -18,6 +18,8 @@ struct ProcessStats: Sendable {
         return ProcessStats(cpuSeconds: cpu, residentBytes: rss)
     }
 
+    static func ownProcess() -> ProcessStats? { read(pid: ProcessInfo.processInfo.processIdentifier) }
+
     static func read(pid: Int32) -> ProcessStats? {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
             let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)

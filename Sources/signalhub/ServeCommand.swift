@@ -39,6 +39,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Bytes queued to a slow reader before its backlog becomes one roster snapshot.", valueName: "bytes"))
     var maxQueuedBytes = 1 << 20
     @Option(help: ArgumentHelp("Open WebSocket connections at most.", valueName: "count")) var maxConnections = 100_000
+    @Option(
+        name: .customLong("coalesce-us"),
+        help: ArgumentHelp("After a write, a socket waits this long for more before its next one (0: write every loop pass).", valueName: "microseconds"))
+    var coalesceMicroseconds: Int64 = 0
     @Option(help: ArgumentHelp("Heap blocks this large or larger get pages of their own, freed at once (0: glibc's default).", valueName: "bytes"))
     var ownPagesFrom = 4096
     @Option(
@@ -68,6 +72,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard rateLimit >= 0, rateBurst >= 1 || rateLimit == 0 else { throw ValidationError("--rate-limit must be 0 or more and --rate-burst at least 1") }
         guard maxQueuedBytes >= 16_384 else { throw ValidationError("--max-queued-bytes must be at least 16384") }
         guard (0...(32 << 20)).contains(ownPagesFrom) else { throw ValidationError("--own-pages-from must be 0-33554432") }
+        guard (0...1_000_000).contains(coalesceMicroseconds) else { throw ValidationError("--coalesce-us must be 0-1000000") }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
         try cluster.validate()
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
@@ -138,6 +143,7 @@ struct ServeCommand: AsyncParsableCommand {
         config.maxQueuedBytesPerSocket = maxQueuedBytes
         config.ownPagesFromBytes = ownPagesFrom > 0 ? ownPagesFrom : nil
         config.maxConnections = maxConnections
+        config.writeCoalescingMicroseconds = coalesceMicroseconds
         config.allowedOrigins = allowedOrigins
         config.echoEnabled = echo
         if let tlsCert, let tlsKey { config.tls = TLSFiles(certificatePath: tlsCert, privateKeyPath: tlsKey) }

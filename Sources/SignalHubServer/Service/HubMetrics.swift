@@ -9,7 +9,10 @@ final class HubMetrics: Sendable {
     let connectionsOpened: CoreMetrics.Counter
     let joins: CoreMetrics.Counter
     let messagesReceived: CoreMetrics.Counter
-    let framesSent: CoreMetrics.Counter
+    /// Messages queued to sockets, one per recipient.
+    let messagesSent: CoreMetrics.Counter
+    /// WebSocket frames written: below `messagesSent` by what batching saved.
+    let framesWritten: CoreMetrics.Counter
     let rosterEvents: CoreMetrics.Counter
     let slowConsumerSnapshots: CoreMetrics.Counter
     let slowConsumersDropped: CoreMetrics.Counter
@@ -24,7 +27,8 @@ final class HubMetrics: Sendable {
         connectionsOpened = CoreMetrics.Counter(label: "signalhub_websocket_connections_opened_total", factory: factory)
         joins = CoreMetrics.Counter(label: "signalhub_joins_total", factory: factory)
         messagesReceived = CoreMetrics.Counter(label: "signalhub_messages_received_total", factory: factory)
-        framesSent = CoreMetrics.Counter(label: "signalhub_frames_sent_total", factory: factory)
+        messagesSent = CoreMetrics.Counter(label: "signalhub_messages_sent_total", factory: factory)
+        framesWritten = CoreMetrics.Counter(label: "signalhub_frames_written_total", factory: factory)
         rosterEvents = CoreMetrics.Counter(label: "signalhub_roster_events_total", factory: factory)
         slowConsumerSnapshots = CoreMetrics.Counter(label: "signalhub_slow_consumer_snapshots_total", factory: factory)
         slowConsumersDropped = CoreMetrics.Counter(label: "signalhub_slow_consumers_dropped_total", factory: factory)
@@ -40,7 +44,7 @@ final class HubMetrics: Sendable {
 
     /// Counts what an outgoing message means, once per message (not per recipient).
     func record(_ message: ServerMessage, recipients: Int) {
-        framesSent.increment(by: Int64(recipients))
+        messagesSent.increment(by: Int64(recipients))
         switch message {
         case .participantJoined, .participantUpdated, .participantLeft: rosterEvents.increment()
         case .joined: joins.increment()

@@ -23,6 +23,9 @@ final class HubService {
     var sockets: [ConnectionID: WebSocketConnection] = [:]
     /// Sockets that got something to send during the current pass of the service loop.
     private var dirty: [WebSocketConnection] = []
+    private var flushing: [WebSocketConnection] = []
+    /// Wakes the loop when a coalesced write falls due. Set once the loop exists.
+    var eventLoop: ServiceEventLoop?
     var exchanges: [HTTPExchangeID: HTTPExchange] = [:]
     private var nextConnection: UInt64 = 0
     private var nextExchange: UInt64 = 0
@@ -149,21 +152,31 @@ final class HubService {
         if wasIdle { dirty.append(socket) }
     }
 
-    /// Writes what each socket got during this pass of the service loop, one frame per
-    /// socket (batched), straight away: no wait for a POLLOUT round trip through the event loop.
+    /// Writes what each socket got, one frame per socket (batched), straight away: no wait
+    /// for a POLLOUT round trip through the event loop. A socket written less than the
+    /// coalescing interval ago waits out the rest of it, so a fast stream of events costs
+    /// one `send()` per interval instead of one per event; the loop wakes when it is due.
     /// A socket that lws still holds unsent bytes for waits for WRITEABLE instead, which
     /// keeps back-pressure intact.
     func flushDirtySockets() {
         guard !dirty.isEmpty else { return }
-        let batch = dirty
-        dirty.removeAll(keepingCapacity: true)
-        for socket in batch where sockets[socket.id] === socket {
-            if lws_partial_buffered(socket.wsi) != 0 {
+        swap(&dirty, &flushing)  // two arrays in turn: no allocation per pass
+        let interval = configuration.writeCoalescingMicroseconds
+        let now = interval > 0 ? ServiceClock.monotonicMicroseconds() : 0
+        var earliestDue = Int64.max
+        for socket in flushing where sockets[socket.id] === socket {
+            let due = socket.lastWriteUs + interval
+            if interval > 0, due > now, !socket.isIdle {
+                dirty.append(socket)
+                earliestDue = min(earliestDue, due)
+            } else if lws_partial_buffered(socket.wsi) != 0 {
                 lws_callback_on_writable(socket.wsi)
             } else if !writeNext(socket) {
                 shlws_drop(socket.wsi)
             }
         }
+        flushing.removeAll(keepingCapacity: true)
+        if earliestDue != .max { eventLoop?.wake(atMonotonicMicroseconds: earliestDue, now: now) }
     }
 
     private func dropSlowConsumer(_ socket: WebSocketConnection) {

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CLibUV
 import CLibWebSockets
 
@@ -15,14 +18,44 @@ import CLibWebSockets
 /// callback) would wait for the next unrelated I/O, however late. So each turn first runs
 /// that idle callback itself: it services ripe entries and re-arms the timer. (Starting
 /// the idle handle instead would keep libuv 1.44's `UV_RUN_ONCE` from sleeping at all.)
+///
+/// The hub's coalesced writes need a wakeup finer than libuv's whole-millisecond timers:
+/// a timerfd that the loop watches ends the wait at a given microsecond.
 final class ServiceEventLoop {
     private let loop: UnsafeMutablePointer<uv_loop_t>
     private var lwsIdleHandles: [UnsafeMutablePointer<uv_idle_t>] = []
+    private let wakeupFD: Int32
+    private let wakeupWatcher: UnsafeMutablePointer<uv_poll_t>
+    /// When the timerfd is set to expire (monotonic us); in the past when it is not set.
+    private var wakeupAtUs: Int64 = 0
 
     init() {
         loop = .allocate(capacity: 1)
         loop.initialize(to: uv_loop_t())
         uv_loop_init(loop)
+        wakeupFD = timerfd_create(CLOCK_MONOTONIC, Int32(TFD_NONBLOCK | TFD_CLOEXEC))
+        precondition(wakeupFD >= 0, "timerfd_create failed")
+        wakeupWatcher = .allocate(capacity: 1)
+        wakeupWatcher.initialize(to: uv_poll_t())
+        uv_poll_init(loop, wakeupWatcher, wakeupFD)
+        uv_poll_start(wakeupWatcher, Int32(UV_READABLE.rawValue)) { handle, _, _ in
+            // Reading clears the expiry; the turn then ends and the caller does its work.
+            var fd: uv_os_fd_t = -1
+            var expirations: UInt64 = 0
+            guard let handle, uv_fileno(UnsafeMutableRawPointer(handle).assumingMemoryBound(to: uv_handle_t.self), &fd) == 0 else { return }
+            _ = read(fd, &expirations, MemoryLayout<UInt64>.size)
+        }
+    }
+
+    /// Ends the loop's wait no later than `atUs` (monotonic microseconds). One wakeup is
+    /// pending at a time: an earlier request moves it, a later one waits for it to pass.
+    func wake(atMonotonicMicroseconds atUs: Int64, now nowUs: Int64) {
+        guard wakeupAtUs <= nowUs || atUs < wakeupAtUs else { return }
+        wakeupAtUs = max(atUs, nowUs + 1)
+        var spec = itimerspec()
+        spec.it_value.tv_sec = Int(wakeupAtUs / 1_000_000)
+        spec.it_value.tv_nsec = Int(wakeupAtUs % 1_000_000) * 1000
+        timerfd_settime(wakeupFD, Int32(TFD_TIMER_ABSTIME), &spec, nil)
     }
 
     /// Creates an lws context that runs on this loop.
@@ -49,6 +82,8 @@ final class ServiceEventLoop {
     func destroy(_ context: OpaquePointer) {
         lwsIdleHandles = []
         lws_context_destroy(context)
+        uv_poll_stop(wakeupWatcher)
+        uv_close(UnsafeMutableRawPointer(wakeupWatcher).assumingMemoryBound(to: uv_handle_t.self), nil)
         // On a foreign loop lws closes its handles asynchronously: their close callbacks
         // run here, and the loop has nothing left once they have.
         uv_run(loop, UV_RUN_DEFAULT)
@@ -69,6 +104,8 @@ final class ServiceEventLoop {
 
     deinit {
         uv_loop_close(loop)
+        close(wakeupFD)
+        wakeupWatcher.deallocate()
         loop.deinitialize(count: 1)
         loop.deallocate()
     }

@@ -38,6 +38,8 @@ final class WebSocketConnection {
     /// When the keepalive sweep asked for a ping (written or still due) since the peer was
     /// last heard from.
     var pingRequestedMs: Int64?
+    /// When this socket was last written (monotonic us): the start of its coalescing interval.
+    var lastWriteUs: Int64 = 0
     /// Fragments of the message being received.
     var receiveBuffer: [UInt8] = []
 
