@@ -146,7 +146,7 @@ final class LoadDriver {
             senders[toggles % senders.count].toggle(at: now)
             toggles += 1
         }
-        loop.after(microseconds: 1_000) { [self] in toggleTick() }  // the client loop's timer granularity
+        loop.after(microseconds: 500) { [self] in toggleTick() }
     }
 
     func delivered(_ event: RosterEvent, to participant: LoadParticipant, at now: Int64) {

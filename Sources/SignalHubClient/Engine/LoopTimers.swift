@@ -3,17 +3,7 @@ import HeapModule
 
 /// Closures to run on the service thread at a monotonic time, behind one lws scheduler
 /// entry that always stands at the earliest of them.
-///
-/// lws's own loop waits in `poll()`, whose timeout is whole milliseconds, rounded down:
-/// a wait for a timer less than a millisecond away is `poll(0)`, again and again, until it
-/// is due. A load run that ticks every half millisecond spent a whole core spinning so. So
-/// the entry is armed on whole milliseconds, and a closure due within the next one runs
-/// early instead of being waited for. (A periodic closure should not tick faster than a
-/// millisecond: it would run back to back.)
 final class LoopTimers {
-    /// How early a closure may run: below lws's wait granularity.
-    static let earlyUs: Int64 = 1_000
-
     private struct Entry: Comparable {
         let at: Int64
         let order: UInt64
@@ -45,22 +35,13 @@ final class LoopTimers {
         arm(context: context)
     }
 
-    /// Runs everything due (or due within `earlyUs`). What those closures schedule waits
-    /// for the next call, even if it is due already: a closure that reschedules itself
-    /// cannot keep this loop going.
+    /// Runs everything due; returns when nothing more is.
     func fire(now: Int64, context: OpaquePointer) {
         armedAt = nil
-        let lastScheduled = counter
-        var rescheduled: [Entry] = []
-        while let first = heap.min, first.at < now + Self.earlyUs {
+        while let first = heap.min, first.at <= now {
             heap.removeMin()
-            if first.order > lastScheduled {
-                rescheduled.append(first)
-                continue
-            }
             work.removeValue(forKey: first.order)?()
         }
-        for entry in rescheduled { heap.insert(entry) }
         arm(context: context)
     }
 
@@ -68,8 +49,8 @@ final class LoopTimers {
         guard let next = heap.min?.at else { return }
         if let armedAt, armedAt <= next { return }
         armedAt = next
-        let delayMs = max(0, next - MonotonicClock.microseconds()) / 1_000
-        lws_sul_schedule(context, 0, shlws_timer_sul(timer), clientTimerCallback, lws_usec_t(delayMs * 1_000))
+        let delayUs = max(0, next - MonotonicClock.microseconds())
+        lws_sul_schedule(context, 0, shlws_timer_sul(timer), clientTimerCallback, lws_usec_t(delayUs + 1))
     }
 }
 
