@@ -50,7 +50,7 @@ let package = Package(
         ),
 
         // What the server and the client share about driving libwebsockets.
-        .target(name: "SignalHubLWS", dependencies: ["CLibWebSockets"]),
+        .target(name: "SignalHubLWS", dependencies: ["CLibWebSockets", "CLibUV"]),
 
         // Pure roster logic: no C, no I/O, no clocks of its own.
         .target(
@@ -77,7 +77,7 @@ let package = Package(
         .target(
             name: "SignalHubAuth",
             dependencies: [
-                "SignalHubCore",
+                "SignalHubCore", "SignalHubWire",
                 .product(name: "JWTKit", package: "jwt-kit"),
             ]
         ),
@@ -139,7 +139,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "SignalHubServerTests", dependencies: ["SignalHubServer", "CLibWebSockets"]),
+        .testTarget(name: "SignalHubLWSTests", dependencies: ["SignalHubLWS", "CLibWebSockets"]),
         .testTarget(name: "SignalHubWireTests", dependencies: ["SignalHubWire", "SignalHubCore"]),
         .testTarget(
             name: "SignalHubAuthTests",

@@ -4,6 +4,7 @@ import Logging
 import Prometheus
 import SignalHubAuth
 import SignalHubCore
+import SignalHubLWS
 import Synchronization
 
 /// A running hub: one libwebsockets context, served by one thread that owns all hub state.
@@ -85,7 +86,7 @@ public final class HubServer: Sendable {
         }
         info.user = Unmanaged.passUnretained(service).toOpaque()
 
-        let eventLoop = ServiceEventLoop()
+        let eventLoop = LWSEventLoop()
         guard let context = eventLoop.createContext(&info) else {
             started.resume(returning: .failure(.cannotListen(host: configuration.host, port: configuration.port)))
             return

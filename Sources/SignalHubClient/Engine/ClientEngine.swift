@@ -1,5 +1,6 @@
 import CLibWebSockets
 import Foundation
+import SignalHubLWS
 import Synchronization
 
 /// A libwebsockets client context served by one thread: many hub connections, HTTP
@@ -51,7 +52,8 @@ public final class ClientEngine: Sendable {
 
     private static func run(inbox: ClientInbox, started: CheckedContinuation<Bool, Never>) {
         lws_set_log_level(Int32(LLL_ERR), nil)
-        let loop = ClientLoop(inbox: inbox)
+        let eventLoop = LWSEventLoop()
+        let loop = ClientLoop(inbox: inbox, eventLoop: eventLoop)
         let protocols = UnsafeMutablePointer<lws_protocols>.allocate(capacity: 2)
         protocols.initialize(repeating: lws_protocols(), count: 2)
         let name = strdup(ClientLoop.protocolName)!
@@ -69,7 +71,7 @@ public final class ClientEngine: Sendable {
         info.options = SHLWS_OPTION_SSL_INIT
         info.user = Unmanaged.passUnretained(loop).toOpaque()
         _ = shlws_raise_fd_limit(1 << 20)
-        guard let context = lws_create_context(&info) else {
+        guard let context = eventLoop.createContext(&info) else {
             started.resume(returning: false)
             return
         }
@@ -77,10 +79,11 @@ public final class ClientEngine: Sendable {
         inbox.attach(context)
         started.resume(returning: true)
         while !loop.stopping {
-            if lws_service(context, 0) < 0 { break }
+            eventLoop.runOnce()
+            loop.endOfTurn()
         }
         inbox.attach(nil)
-        lws_context_destroy(context)
+        eventLoop.destroy(context)
         loop.context = nil
         withExtendedLifetime(loop) {}
     }

@@ -1,4 +1,5 @@
 import CLibWebSockets
+import SignalHubLWS
 import SignalHubWire
 
 #if canImport(Glibc)
@@ -13,16 +14,23 @@ public final class ClientLoop {
 
     var context: OpaquePointer?
     let inbox: ClientInbox
+    let eventLoop: LWSEventLoop
     /// Encodes client messages; reuses its buffer, so it belongs to this thread.
     public let encoder = MessageEncoder(headroom: Int(SHLWS_PRE))
     let scratch = WriteScratch(headroom: Int(SHLWS_PRE))
     private var sockets: [UInt64: ClientSocket] = [:]
     private var requests: [UInt64: ClientHTTPRequest] = [:]
     private var nextID: UInt64 = 0
-    private lazy var timers = LoopTimers(owner: Unmanaged.passUnretained(self).toOpaque())
+    private let timers = LoopTimers()
+    /// Sockets that got messages to send during this turn of the loop.
+    private var dirty: [ClientSocket] = []
+    private var flushing: [ClientSocket] = []
     var stopping = false
 
-    init(inbox: ClientInbox) { self.inbox = inbox }
+    init(inbox: ClientInbox, eventLoop: LWSEventLoop) {
+        self.inbox = inbox
+        self.eventLoop = eventLoop
+    }
 
     public var openSockets: Int { sockets.count }
 
@@ -37,6 +45,7 @@ public final class ClientLoop {
     ) -> ClientSocket {
         nextID += 1
         let socket = ClientSocket(id: nextID, delegate: delegate)
+        socket.owner = self
         sockets[socket.id] = socket
         let wsi = open(endpoint, path: path, method: nil, protocol: Self.subprotocol, sourceAddress: sourceAddress, id: socket.id)
         if let wsi {
@@ -74,13 +83,27 @@ public final class ClientLoop {
 
     /// Runs `body` on this thread after `microseconds`.
     public func after(microseconds: Int64, _ body: @escaping () -> Void) {
-        guard let context else { return }
-        timers.schedule(at: MonotonicClock.microseconds() + microseconds, context: context, body)
+        let now = MonotonicClock.microseconds()
+        timers.schedule(at: now + microseconds, body)
+        eventLoop.wake(atMonotonicMicroseconds: now + microseconds, now: now)
     }
 
-    func timersDue() {
-        guard let context else { return }
-        timers.fire(now: MonotonicClock.microseconds(), context: context)
+    // MARK: The end of each turn
+
+    func markDirty(_ socket: ClientSocket) { dirty.append(socket) }
+
+    /// Runs the timers that are due, then writes what this turn queued, each socket's
+    /// messages straight away (no POLLOUT round trip through the loop), and wakes the
+    /// loop for the next timer.
+    func endOfTurn() {
+        let now = MonotonicClock.microseconds()
+        timers.fire(now: now)
+        if !dirty.isEmpty {
+            swap(&dirty, &flushing)
+            for socket in flushing { socket.flush(scratch: scratch) }
+            flushing.removeAll(keepingCapacity: true)
+        }
+        if let next = timers.nextDue { eventLoop.wake(atMonotonicMicroseconds: next, now: MonotonicClock.microseconds()) }
     }
 
     // MARK: Plumbing

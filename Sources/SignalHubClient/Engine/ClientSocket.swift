@@ -17,6 +17,8 @@ public final class ClientSocket {
     public let id: UInt64
     var wsi: OpaquePointer?
     var delegate: (any ClientSocketDelegate)?
+    /// Writes the queued messages at the end of the loop's turn.
+    weak var owner: ClientLoop?
     private(set) var outbox = Deque<OutboundFrame>()
     var receiveBuffer: [UInt8] = []
     var closeRequested = false
@@ -35,7 +37,7 @@ public final class ClientSocket {
     public func send(_ frame: OutboundFrame) {
         guard !isFinished, !closeRequested else { return }
         outbox.append(frame)
-        if isOpen, outbox.count == 1, let wsi { lws_callback_on_writable(wsi) }
+        if isOpen, outbox.count == 1 { owner?.markDirty(self) }
     }
 
     /// Closes with 1000 once everything queued has been written.
@@ -54,25 +56,37 @@ public final class ClientSocket {
     func opened() {
         isOpen = true
         delegate?.socketDidOpen(self)
-        if !outbox.isEmpty || closeRequested, let wsi { lws_callback_on_writable(wsi) }
+        if !outbox.isEmpty { owner?.markDirty(self) }
+        if closeRequested, let wsi { lws_callback_on_writable(wsi) }
     }
 
-    /// Writes one queued message. A client frame is masked in place by lws, so it goes out
-    /// of `scratch`, never out of the (possibly shared) frame itself.
+    /// Writes queued messages until none is left or lws holds unsent bytes (then it waits
+    /// for POLLOUT, which keeps back-pressure). A client frame is masked in place by lws,
+    /// so it goes out of `scratch`, never out of the (possibly shared) frame itself.
+    func flush(scratch: WriteScratch) {
+        guard let wsi, isOpen else { return }
+        if !writeQueued(wsi, scratch: scratch) { shlws_drop(wsi) }
+    }
+
+    /// The WRITEABLE callback: more of the queue, or the close once it is empty.
     func writable(scratch: WriteScratch) -> Bool {
         guard let wsi else { return false }
-        if let frame = outbox.popFirst() {
-            let payload = scratch.copy(frame)
-            if shlws_write_message(wsi, payload, frame.count, 0) < 0 { return false }
-            framesSent += 1
-            if !outbox.isEmpty || closeRequested { lws_callback_on_writable(wsi) }
-            return true
-        }
+        if !outbox.isEmpty { return writeQueued(wsi, scratch: scratch) }
         if closeRequested {
             var reason: [UInt8] = []
             lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL, &reason, 0)
             return false
         }
+        return true
+    }
+
+    private func writeQueued(_ wsi: OpaquePointer, scratch: WriteScratch) -> Bool {
+        while lws_partial_buffered(wsi) == 0, let frame = outbox.popFirst() {
+            let payload = scratch.copy(frame)
+            if shlws_write_message(wsi, payload, frame.count, 0) < 0 { return false }
+            framesSent += 1
+        }
+        if !outbox.isEmpty || closeRequested { lws_callback_on_writable(wsi) }
         return true
     }
 

@@ -1,8 +1,8 @@
-import CLibWebSockets
 import HeapModule
 
-/// Closures to run on the service thread at a monotonic time, behind one lws scheduler
-/// entry that always stands at the earliest of them.
+/// Closures to run on the service thread at a monotonic time (microseconds). The engine
+/// runs what is due after each turn of its loop and wakes the loop for the earliest of the
+/// rest (`LWSEventLoop.wake`, to the microsecond).
 final class LoopTimers {
     private struct Entry: Comparable {
         let at: Int64
@@ -14,47 +14,29 @@ final class LoopTimers {
     private var heap = Heap<Entry>()
     private var work: [UInt64: () -> Void] = [:]
     private var counter: UInt64 = 0
-    private var armedAt: Int64?
-    let timer: UnsafeMutablePointer<shlws_timer_t>
 
-    init(owner: UnsafeMutableRawPointer) {
-        timer = .allocate(capacity: 1)
-        timer.initialize(to: shlws_timer_t())
-        timer.pointee.user = owner
-    }
-
-    deinit {
-        timer.deinitialize(count: 1)
-        timer.deallocate()
-    }
-
-    func schedule(at: Int64, context: OpaquePointer, _ body: @escaping () -> Void) {
+    func schedule(at: Int64, _ body: @escaping () -> Void) {
         counter += 1
         heap.insert(Entry(at: at, order: counter))
         work[counter] = body
-        arm(context: context)
     }
 
-    /// Runs everything due; returns when nothing more is.
-    func fire(now: Int64, context: OpaquePointer) {
-        armedAt = nil
+    /// When the earliest closure is due.
+    var nextDue: Int64? { heap.min?.at }
+
+    /// Runs everything due. What those closures schedule waits for the next call, even
+    /// if it is due already, so a closure that reschedules itself cannot keep this going.
+    func fire(now: Int64) {
+        let lastScheduled = counter
+        var deferred: [Entry] = []
         while let first = heap.min, first.at <= now {
             heap.removeMin()
+            if first.order > lastScheduled {
+                deferred.append(first)
+                continue
+            }
             work.removeValue(forKey: first.order)?()
         }
-        arm(context: context)
+        for entry in deferred { heap.insert(entry) }
     }
-
-    private func arm(context: OpaquePointer) {
-        guard let next = heap.min?.at else { return }
-        if let armedAt, armedAt <= next { return }
-        armedAt = next
-        let delayUs = max(0, next - MonotonicClock.microseconds())
-        lws_sul_schedule(context, 0, shlws_timer_sul(timer), clientTimerCallback, lws_usec_t(delayUs + 1))
-    }
-}
-
-private func clientTimerCallback(_ sul: UnsafeMutablePointer<lws_sorted_usec_list_t>?) {
-    guard let sul, let raw = shlws_timer_user(sul) else { return }
-    Unmanaged<ClientLoop>.fromOpaque(raw).takeUnretainedValue().timersDue()
 }

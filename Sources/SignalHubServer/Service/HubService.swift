@@ -3,6 +3,7 @@ import Logging
 import SignalHubAuth
 import SignalHubCluster
 import SignalHubCore
+import SignalHubLWS
 import SignalHubWire
 
 /// Everything the service thread owns: the roster core, the sockets and HTTP exchanges,
@@ -25,7 +26,7 @@ final class HubService {
     private var dirty: [WebSocketConnection] = []
     private var flushing: [WebSocketConnection] = []
     /// Wakes the loop when a coalesced write falls due. Set once the loop exists.
-    var eventLoop: ServiceEventLoop?
+    var eventLoop: LWSEventLoop?
     var exchanges: [HTTPExchangeID: HTTPExchange] = [:]
     private var nextConnection: UInt64 = 0
     private var nextExchange: UInt64 = 0

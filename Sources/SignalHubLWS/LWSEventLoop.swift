@@ -4,13 +4,13 @@ import Glibc
 import CLibUV
 import CLibWebSockets
 
-/// The hub's event loop: a libuv loop that the service thread owns, with lws joined to it
-/// as a foreign loop.
+/// An lws service thread's event loop: a libuv loop that the thread owns, with lws joined
+/// to it as a foreign loop. The hub and the client engine both run on one.
 ///
 /// lws 4.1's own loop calls `poll()` over every descriptor on each wakeup, which was a
 /// third of the hub's CPU at 200 sockets under moderate load; libuv waits in epoll, whose
 /// cost follows the sockets that are ready, not the ones that exist. Owning the loop keeps
-/// the service thread's shape: one turn of the loop, then the hub's flush, until it stops.
+/// the service thread's shape: one turn of the loop, then the owner's flush, until it stops.
 ///
 /// Timers stay lws's (`lws_sul_schedule`). lws 4.1's libuv glue re-arms its one uv timer
 /// for the earliest entry only in its idle callback, which it starts after an I/O
@@ -19,9 +19,12 @@ import CLibWebSockets
 /// that idle callback itself: it services ripe entries and re-arms the timer. (Starting
 /// the idle handle instead would keep libuv 1.44's `UV_RUN_ONCE` from sleeping at all.)
 ///
-/// The hub's coalesced writes need a wakeup finer than libuv's whole-millisecond timers:
-/// a timerfd that the loop watches ends the wait at a given microsecond.
-final class ServiceEventLoop {
+/// Timers of our own need a wakeup finer than libuv's whole-millisecond timers (the hub's
+/// coalesced writes, the load tool's sub-millisecond ticks): a timerfd that the loop
+/// watches ends the wait at a given microsecond. lws's own `poll()` loop could not do
+/// that either: its timeout is whole milliseconds rounded down, so a timer less than a
+/// millisecond away was a run of `poll(0)`, a core spinning.
+public final class LWSEventLoop {
     private let loop: UnsafeMutablePointer<uv_loop_t>
     private var lwsIdleHandles: [UnsafeMutablePointer<uv_idle_t>] = []
     private let wakeupFD: Int32
@@ -29,7 +32,7 @@ final class ServiceEventLoop {
     /// When the timerfd is set to expire (monotonic us); in the past when it is not set.
     private var wakeupAtUs: Int64 = 0
 
-    init() {
+    public init() {
         loop = .allocate(capacity: 1)
         loop.initialize(to: uv_loop_t())
         uv_loop_init(loop)
@@ -49,7 +52,7 @@ final class ServiceEventLoop {
 
     /// Ends the loop's wait no later than `atUs` (monotonic microseconds). One wakeup is
     /// pending at a time: an earlier request moves it, a later one waits for it to pass.
-    func wake(atMonotonicMicroseconds atUs: Int64, now nowUs: Int64) {
+    public func wake(atMonotonicMicroseconds atUs: Int64, now nowUs: Int64) {
         guard wakeupAtUs <= nowUs || atUs < wakeupAtUs else { return }
         wakeupAtUs = max(atUs, nowUs + 1)
         var spec = itimerspec()
@@ -59,7 +62,7 @@ final class ServiceEventLoop {
     }
 
     /// Creates an lws context that runs on this loop.
-    func createContext(_ info: inout lws_context_creation_info) -> OpaquePointer? {
+    public func createContext(_ info: inout lws_context_creation_info) -> OpaquePointer? {
         var loops: [UnsafeMutableRawPointer?] = [UnsafeMutableRawPointer(loop)]
         let context = loops.withUnsafeMutableBufferPointer { loops in
             info.options |= SHLWS_OPTION_LIBUV
@@ -73,13 +76,13 @@ final class ServiceEventLoop {
 
     /// Brings lws's timer up to date, then waits for events once and handles all that are
     /// ready (lws's callbacks and its timers).
-    func runOnce() {
+    public func runOnce() {
         for idle in lwsIdleHandles { idle.pointee.idle_cb?(idle) }
         uv_run(loop, UV_RUN_ONCE)
     }
 
     /// Destroys the context and lets lws close its handles on the loop.
-    func destroy(_ context: OpaquePointer) {
+    public func destroy(_ context: OpaquePointer) {
         lwsIdleHandles = []
         lws_context_destroy(context)
         uv_poll_stop(wakeupWatcher)

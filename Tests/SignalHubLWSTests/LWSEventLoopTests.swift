@@ -3,16 +3,16 @@ import Dispatch
 import Foundation
 import Testing
 
-@testable import SignalHubServer
+import SignalHubLWS
 
 @Suite("the hub's event loop: lws on libuv")
-struct ServiceEventLoopTests {
+struct LWSEventLoopTests {
     /// lws's libuv glue arms its timer only after I/O callbacks and timer callbacks. A timer
     /// scheduled between turns must fire on time anyway, with no I/O at all to wake the
     /// loop. (A watchdog wakes a loop that would otherwise sleep forever, so a regression
     /// fails here instead of hanging.)
     @Test func aTimerScheduledBetweenTurnsFiresWithoutAnyIO() throws {
-        let loop = ServiceEventLoop()
+        let loop = LWSEventLoop()
         let protocols = UnsafeMutablePointer<lws_protocols>.allocate(capacity: 2)
         protocols.initialize(repeating: lws_protocols(), count: 2)
         let name = strdup("test")!
