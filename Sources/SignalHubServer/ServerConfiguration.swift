@@ -30,8 +30,9 @@ public struct ServerConfiguration: Sendable {
     /// socket not written for longer is written at the end of the loop pass that queued
     /// for it, so quiet traffic gets no delay; only a socket receiving faster than one
     /// message per interval waits, at most this long. 0 writes at the end of every pass.
-    /// Default 0: on loopback benchmarks (BENCHMARKS.md) the saved sends did not pay for
-    /// the added latency; it is for deployments where sends, not readers, are the cost.
+    /// Default 0: in the loopback benchmarks (BENCHMARKS.md) it saved nothing. The moderate
+    /// load rarely has two messages to merge, and under heavy load back-pressure batches
+    /// anyway. It is for many fast readers each getting a dense stream.
     public var writeCoalescingMicroseconds: Int64 = 0
     /// Open WebSocket connections at most; further upgrades are refused. Default 100 000.
     public var maxConnections: Int = 100_000
