@@ -97,8 +97,9 @@ struct JoinTests {
         #expect(pids.allSatisfy { $0.rawValue.hasPrefix("p") && $0.rawValue.count == 12 })
     }
 
-    /// Yields the same 33 numbers over and over: the second join's first pid candidate
-    /// (11 draws after a pid and a 22-character resume token) repeats the first pid.
+    /// Yields the same 5 numbers over and over: a pid takes 2 draws (10 + 1 characters) and a
+    /// 22-character resume token 3, when no 6-bit chunk is skipped, so the second join's
+    /// first pid candidate repeats the first pid.
     struct Cycle: RandomNumberGenerator {
         var values: [UInt64]
         var index = 0
@@ -110,7 +111,9 @@ struct JoinTests {
 
     @Test func aPidThatIsAlreadyTakenIsDrawnAgain() throws {
         var seed = SplitMix64(seed: 3)
-        let cycle = Cycle(values: (0..<33).map { _ in seed.next() })
+        // The top bit of each 6-bit chunk cleared: every chunk is below 62, none is skipped.
+        let noSkips = ~(0..<10).reduce(UInt64(0)) { $0 | (1 << (6 * $1 + 5)) }
+        let cycle = Cycle(values: (0..<5).map { _ in seed.next() & noSkips })
         var h = HubHarness()
         h.hub = SignalingHub(random: cycle)
         let first = try h.join("alice")
