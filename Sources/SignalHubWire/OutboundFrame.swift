@@ -17,6 +17,14 @@ public final class OutboundFrame: @unchecked Sendable {
         }
     }
 
+    /// A frame of `count` bytes that `fill` writes (given the payload's start).
+    public init(headroom: Int, count: Int, fill: (UnsafeMutableRawPointer) -> Void) {
+        self.headroom = headroom
+        self.count = count
+        storage = .allocate(byteCount: headroom + count, alignment: 16)
+        fill(storage + headroom)
+    }
+
     deinit { storage.deallocate() }
 
     /// Start of the payload; `headroom` bytes before it are writable by the transport.

@@ -5,13 +5,15 @@ import SignalHubCore
 enum ServerMessageJSON {
     typealias J = JanssonBuilder
 
-    static func node(for message: ServerMessage) -> J.Node {
+    /// With `listing` false, a snapshot's `participants` is left empty, for the encoder to
+    /// fill in from its cache.
+    static func node(for message: ServerMessage, listing: Bool = true) -> J.Node {
         switch message {
         case .joined(let reply):
             let node = typed("joined", requestID: reply.requestID)
             J.set(node, "sessionId", J.string(reply.sessionID.rawValue))
             J.set(node, "self", participant(reply.selfParticipant))
-            J.set(node, "participants", participants(reply.participants))
+            J.set(node, "participants", listing ? participants(reply.participants) : J.array())
             J.set(node, "seq", J.integer(Int64(reply.seq)))
             J.set(node, "resumeToken", J.string(reply.resumeToken))
             J.set(node, "settings", settings(reply.settings))
@@ -27,7 +29,7 @@ enum ServerMessageJSON {
             let node = typed("roster", requestID: requestID)
             J.set(node, "sessionId", J.string(sessionID.rawValue))
             J.set(node, "seq", J.integer(Int64(seq)))
-            J.set(node, "participants", participants(list))
+            J.set(node, "participants", listing ? participants(list) : J.array())
             return node
         case .ack(let requestID):
             return typed("ack", requestID: requestID)
