@@ -67,6 +67,9 @@ public final class ClientEngine: Sendable {
         }
         var info = lws_context_creation_info()
         info.port = SHLWS_CONTEXT_PORT_NO_LISTEN
+        // lws reads each socket into this one per-thread buffer (4 KiB by default): a busy
+        // socket then costs a recv() per 4 KiB, and the hub a window update each time.
+        info.pt_serv_buf_size = 64 * 1024
         info.protocols = UnsafePointer(protocols)
         info.options = SHLWS_OPTION_SSL_INIT
         info.user = Unmanaged.passUnretained(loop).toOpaque()
