@@ -47,14 +47,14 @@ repeat=${BENCH_REPEAT:-3}
 scenarios=("$@")
 run() { local scenario=$1; [ ${#scenarios[@]} -eq 0 ] || [[ " ${scenarios[*]} " == *" $scenario "* ]]; }
 
-if run floor; then
-    echo "== floor" >&2
-    for i in $(seq "$repeat"); do
+for i in $(seq "$repeat"); do
+    # Each repeat measures its own floor first: the ratios compare figures taken minutes
+    # apart at most, not across the whole run.
+    if run floor; then
+        echo "== floor $i" >&2
         "$bin/signalhub-floor" --sockets 200 --size 320 --json > "$out/floor-200x1-$i.json"
         "$bin/signalhub-floor" --sockets 200 --size 320 --batch 8 --sends 50000 --json > "$out/floor-200x8-$i.json"
-    done
-fi
-for i in $(seq "$repeat"); do
+    fi
     if run moderate; then
         start_hub; load "moderate-$i" --sessions 20 --participants 10 --rate 2222 --duration 10; stop_hub
         start_hub --coalesce-us 500; load "moderate-coalesced-$i" --sessions 20 --participants 10 --rate 2222 --duration 10; stop_hub

@@ -80,7 +80,11 @@ def verdict(ok):
 floor1 = median("floor-200x1", lambda d: d["microsecondsPerSend"])
 floor8 = median("floor-200x8", lambda d: d["microsecondsPerMessage"])
 def cpu_key(d):
-    return d.get("hubMicrosecondsPerEvent")
+    """Hub CPU per delivered event as a multiple of the floor measured beside it."""
+    per = d.get("hubMicrosecondsPerEvent")
+    suffix = d.get("_name", "").rsplit("-", 1)[-1]
+    floor = load(f"floor-200x1-{suffix}") if suffix.isdigit() else None
+    return per / floor["microsecondsPerSend"] if per is not None and floor else per
 
 
 def join_p99_key(d):
@@ -102,8 +106,9 @@ lines = [
     "shared machines drift between runs, so CPU figures are compared with a floor measured in",
     "the same run: `signalhub-floor`, the CPU cost of one `send()` of a frame of the same size to",
     "one of 200 loopback TCP sockets, with a reader draining them (both sides' TCP work counted).",
-    "The floor and the short scenarios run several times (`BENCH_REPEAT`, default 3) and the",
-    "median run is shown, with every run's figure beside it; scale and cluster run once.",
+    "The short scenarios run several times (`BENCH_REPEAT`, default 3), each repeat after its",
+    "own floor measurement, and the median run is shown with every run's figure beside it;",
+    "scale and cluster run once, against the median floor.",
     "",
     f"- Date: {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
     f"- Machine: {os.cpu_count()} cores, {cpu_model()}, Linux {platform.release()}",
@@ -153,9 +158,10 @@ def scenario(title, data, command, extra, unit=""):
     lines.append(f"- Delivered: {data['eventsDelivered']} events in {data['steadySeconds']:.1f} s = "
                  f"**{data['eventsPerSecond']:.0f} events/s**.")
     per = data.get("hubMicrosecondsPerEvent")
-    if per is not None and floor_us:
+    floor = floor_for(data)
+    if per is not None and floor:
         lines.append(f"- Hub CPU: {data.get('hubCPUSecondsSteady', 0):.2f} s = **{per:.2f} us per delivered event**, "
-                     f"**{per / floor_us:.2f}x** the floor's cost per send.")
+                     f"**{per / floor:.2f}x** the floor's cost per send ({floor:.2f} us, measured in the same repeat).")
     load_per = data.get("loadMicrosecondsPerEvent")
     if load_per is not None:
         lines.append(f"- Load tool CPU: {load_per:.2f} us per delivered event (its own process, on the same cores).")
@@ -176,31 +182,40 @@ def scenario(title, data, command, extra, unit=""):
     lines.append("")
 
 
+def floor_for(data):
+    """The floor measured in the same repeat as this run (else the median floor)."""
+    name = (data or {}).get("_name", "")
+    suffix = name.rsplit("-", 1)[-1]
+    same = load(f"floor-200x1-{suffix}") if suffix.isdigit() else None
+    return same["microsecondsPerSend"] if same else floor_us
+
+
 def ratio(data):
     per = data.get("hubMicrosecondsPerEvent") if data else None
-    return per / floor_us if per is not None and floor_us else None
+    floor = floor_for(data)
+    return per / floor if per is not None and floor else None
 
 
 scenario("Moderate: 20 sessions x 10, about 20,000 delivered events/s", moderate,
          "signalhub-load --sessions 20 --participants 10 --rate 2222 --duration 10",
          lambda d: [f"- Targets: CPU per event <= 1.5x floor: {verdict((ratio(d) or 99) <= 1.5)}; "
                     f"fan-out p99 < 2 ms: {verdict(d['fanOutLatency'] and d['fanOutLatency']['p99Ms'] < 2)}."],
-         unit="us of hub CPU per delivered event")
+         unit="x the floor")
 scenario("Heavy: 4 sessions x 50, toggles as fast as the load tool can send (closed loop)", heavy,
          "signalhub-load --sessions 4 --participants 50 --closed-loop --duration 10",
          lambda d: [f"- Target: CPU per event <= 0.5x floor: {verdict((ratio(d) or 99) <= 0.5)}."],
-         unit="us of hub CPU per delivered event")
+         unit="x the floor")
 scenario("Moderate with write coalescing: `serve --coalesce-us 500`", moderate_coalesced,
          "signalhub-load --sessions 20 --participants 10 --rate 2222 --duration 10  (hub: --coalesce-us 500)",
          lambda d: [f"- Beside the moderate run above: {ratio(d) or 0:.2f}x the floor against {ratio(moderate) or 0:.2f}x; "
                     f"fan-out p99 {d['fanOutLatency']['p99Ms'] if d['fanOutLatency'] else 0:.2f} ms against "
                     f"{moderate['fanOutLatency']['p99Ms'] if moderate and moderate['fanOutLatency'] else 0:.2f} ms."],
-         unit="us of hub CPU per delivered event")
+         unit="x the floor")
 scenario("Heavy with write coalescing: `serve --coalesce-us 2000`", heavy_coalesced,
          "signalhub-load --sessions 4 --participants 50 --closed-loop --duration 10  (hub: --coalesce-us 2000)",
          lambda d: [f"- Beside the heavy run above: {ratio(d) or 0:.2f}x the floor against {ratio(heavy) or 0:.2f}x "
                     f"(target 0.5x: {verdict((ratio(d) or 99) <= 0.5)})."],
-         unit="us of hub CPU per delivered event")
+         unit="x the floor")
 scenario("Join storm: 2,000 joins/s into sessions of 10", storm,
          "signalhub-load --sessions 200 --participants 10 --ramp 2000 --rate 0 --duration 1",
          lambda d: [f"- Target: join p99 < 5 ms: {verdict(d['joinLatency'] and d['joinLatency']['p99Ms'] < 5)}."],
