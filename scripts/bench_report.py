@@ -160,8 +160,9 @@ def scenario(title, data, command, extra, unit=""):
     per = data.get("hubMicrosecondsPerEvent")
     floor = floor_for(data)
     if per is not None and floor:
+        where = "measured in the same repeat" if data.get("_name", "").rsplit("-", 1)[-1].isdigit() else "the median floor"
         lines.append(f"- Hub CPU: {data.get('hubCPUSecondsSteady', 0):.2f} s = **{per:.2f} us per delivered event**, "
-                     f"**{per / floor:.2f}x** the floor's cost per send ({floor:.2f} us, measured in the same repeat).")
+                     f"**{per / floor:.2f}x** the floor's cost per send ({floor:.2f} us, {where}).")
     load_per = data.get("loadMicrosecondsPerEvent")
     if load_per is not None:
         lines.append(f"- Load tool CPU: {load_per:.2f} us per delivered event (its own process, on the same cores).")
