@@ -10,6 +10,8 @@ final class LWSContextResources {
     static let protocolName = "signalhub.v1"
     /// lws's receive buffer per WebSocket connection.
     static let receiveBufferBytes = 512
+    /// The most lws hands to one send(): a whole batch frame (`BatchBuffer` holds 64 KiB).
+    static let sendChunkBytes = 64 * 1024 + 16
 
     private let strings: [UnsafeMutablePointer<CChar>]
     let protocols: UnsafeMutablePointer<lws_protocols>
@@ -37,6 +39,10 @@ final class LWSContextResources {
         // client message but `join` (about 600 bytes with its token) and `signal` fits;
         // larger ones arrive in chunks and are assembled in Swift.
         protocols[0].rx_buffer_size = Self.receiveBufferBytes
+        // With 0 here, lws also caps every send() at the receive buffer's size: a batched
+        // frame or a `joined` snapshot went out 512 bytes at a time, each piece after a
+        // POLLOUT round trip (12 sends per frame under the heavy benchmark).
+        protocols[0].tx_packet_size = Self.sendChunkBytes
 
         // Callback mounts route the API to our protocol; the rest is the static page.
         var points: [(String, Bool)] = [("/v1", false), ("/healthz", false), ("/metrics", false)]
