@@ -31,8 +31,16 @@ trap stop_hub EXIT
 load() {  # load NAME [signalhub-load options...]; also keeps the hub's frame counters
     local name=$1; shift
     echo "== $name" >&2
+    # The hub's send() calls, when perf can count them: more than one per frame written
+    # means something splits writes (lws once cut every send() to 512 bytes).
+    local counter=""
+    if perf stat -x, -e syscalls:sys_enter_sendto -o /dev/null -- true 2>/dev/null; then
+        perf stat -x, -e syscalls:sys_enter_sendto -p "$hub_pid" -o "$out/$name-sends.csv" 2>/dev/null &
+        counter=$!
+    fi
     "$bin/signalhub-load" --hub "$hub_url" --hub-pid "$hub_pid" --json "$@" > "$out/$name.json" || {
         echo "$name: the run reported failures (see $out/$name.json)" >&2; }
+    if [ -n "$counter" ]; then kill -INT "$counter" 2>/dev/null || true; wait "$counter" 2>/dev/null || true; fi
     python3 - "$hub_url/metrics" > "$out/$name-metrics.json" <<'PY'
 import json, sys, urllib.request
 text = urllib.request.urlopen(sys.argv[1], timeout=10).read().decode()

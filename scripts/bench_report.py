@@ -45,6 +45,19 @@ def median(name, key):
     return chosen
 
 
+def sendto_count(name):
+    """The hub's send() calls during a run, from `perf stat -x,` (None when not counted)."""
+    try:
+        with open(os.path.join(out, f"{name}-sends.csv")) as f:
+            for line in f:
+                fields = line.strip().split(",")
+                if len(fields) > 2 and fields[2].startswith("syscalls:sys_enter_sendto") and fields[0].isdigit():
+                    return int(fields[0])
+    except OSError:
+        pass
+    return None
+
+
 def cpu_model():
     try:
         with open("/proc/cpuinfo") as f:
@@ -172,8 +185,10 @@ def scenario(title, data, command, extra, unit=""):
     counters = load(f"{data['_name']}-metrics")
     if counters and counters.get("signalhub_messages_sent_total"):
         sent, frames = counters["signalhub_messages_sent_total"], counters.get("signalhub_frames_written_total", 0)
+        sends = sendto_count(data["_name"])
         lines.append(f"- Batching: {frames:.0f} frames written for {sent:.0f} messages sent = "
-                     f"{frames / sent:.2f} frames per message (whole run, joins included).")
+                     f"{frames / sent:.2f} frames per message (whole run, joins included)"
+                     + (f"; {sends / frames:.2f} `send()` calls per frame." if sends and frames else "."))
     lines.append(f"- Consistency: seq gaps {data['seqGaps']}, rosters disagreeing {data['inconsistentRosters']}, "
                  f"errors {data['errors'] or 'none'}.")
     lines.extend(extra(data))
