@@ -2,6 +2,8 @@
 before its next one, and what arrived meanwhile goes out as one batched frame; a socket
 that was quiet for longer is written at once."""
 import asyncio
+import os
+import subprocess
 import time
 
 import hubtools as ht
@@ -61,3 +63,14 @@ def test_a_quiet_socket_is_written_at_once(hub_factory):
             waited = time.monotonic() - sent_at
             assert waited < INTERVAL - 0.1, f"a quiet socket waited {waited:.3f} s"
     run(main())
+
+
+def test_an_interval_out_of_range_is_refused(hub_factory):
+    """`--coalesce-us` takes 0 to 1 s; anything else stops `serve` with a clear message."""
+    from conftest import BIN
+    for value in ("-1", "1000001"):
+        out = subprocess.run([BIN, "serve", "--port", "0", f"--coalesce-us={value}"],
+                             env=dict(os.environ, SIGNALHUB_SECRET=ht.SECRET), capture_output=True,
+                             timeout=10, stdin=subprocess.DEVNULL)
+        assert out.returncode != 0, out
+        assert b"--coalesce-us must be 0-1000000" in out.stderr, out.stderr

@@ -118,7 +118,7 @@ extension HubService {
             written = shlws_write_message(wsi, frame.payload.assumingMemoryBound(to: UInt8.self), frame.count, first.isBinary ? 1 : 0)
         }
         if written < 0 { return false }
-        socket.lastWriteUs = ServiceClock.monotonicMicroseconds()
+        if configuration.writeCoalescingMicroseconds > 0 { socket.lastWriteUs = ServiceClock.monotonicMicroseconds() }
         metrics.framesWritten.increment()
         if !socket.isIdle || socket.pendingClose != nil { lws_callback_on_writable(wsi) }
         return true
