@@ -5,6 +5,9 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <malloc.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 /* Swift cannot import LWS_PRE (built from a padding macro), the compound option masks
    or the variadic log macros; these prefixed shims stand in for them. */
@@ -106,6 +109,24 @@ static inline unsigned long shlws_raise_fd_limit(unsigned long wanted) {
     }
     getrlimit(RLIMIT_NOFILE, &limit);
     return (unsigned long)limit.rlim_cur;
+}
+
+/* Grows this process's descriptor table to hold `count` descriptors now, at start-up. Linux
+   grows the table by doubling as descriptors are opened, and in a process with threads each
+   growth waits for an RCU grace period (synchronize_rcu in expand_fdtable): 10 to 30 ms
+   here, during which accept() or socket() blocks the whole service thread. Duplicating a
+   descriptor to the highest number needed does the one growth up front. Returns 0 on
+   success, -1 with errno set. */
+static inline int shlws_reserve_descriptors(unsigned long count) {
+    if (count < 2) return 0;
+    int base = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (base < 0) return -1;
+    int high = fcntl(base, F_DUPFD_CLOEXEC, (int)(count - 1));
+    int saved = errno;
+    close(base);
+    if (high < 0) { errno = saved; return -1; }
+    close(high);
+    return 0;
 }
 
 /* Hands freed heap back to the system (glibc keeps it after bursts of allocation). */

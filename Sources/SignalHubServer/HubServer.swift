@@ -69,6 +69,12 @@ public final class HubServer: Sendable {
         if descriptors < UInt(configuration.maxConnections) {
             logger.warning("the descriptor limit is below --max-connections", metadata: ["limit": "\(descriptors)"])
         }
+        // One growth of the kernel's descriptor table now instead of a stall of the service
+        // thread at each doubling during a join storm (see shlws_reserve_descriptors).
+        let reserved = min(descriptors, UInt(configuration.maxConnections) + 64)
+        if shlws_reserve_descriptors(reserved) != 0 {
+            logger.warning("could not reserve the descriptor table", metadata: ["descriptors": "\(reserved)", "errno": "\(errno)"])
+        }
         let service = HubService(configuration: configuration, tokens: tokens, logger: logger, metrics: metrics, inbox: inbox)
         let resources = LWSContextResources(configuration: configuration, staticDirectory: staticDirectory)
         var info = lws_context_creation_info()

@@ -49,8 +49,10 @@ public struct ServerConfiguration: Sendable {
     /// process-wide), handed back to the system as soon as they are freed. Join bursts
     /// encode a large `joined` snapshot per joiner; in the shared heap those left a
     /// kilobyte of fragmented memory per participant behind. nil keeps glibc's default.
-    /// Default 4 KiB.
-    public var ownPagesFromBytes: Int? = 4096
+    /// Default 12 KiB: above lws's 8 KiB header buffer, which every WebSocket handshake
+    /// takes and gives back (at 4 KiB that was an mmap and a munmap per join, some 6% of
+    /// a join storm), and below the snapshot of a session of about 100.
+    public var ownPagesFromBytes: Int? = 12 * 1024
     /// Multi-node mode: share rosters with the other nodes on this Redis. Default nil:
     /// this hub runs alone, in memory.
     public var cluster: ClusterConfiguration?

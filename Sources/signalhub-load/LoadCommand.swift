@@ -69,7 +69,10 @@ struct LoadCommand: AsyncParsableCommand {
 
         let tokens = try await mintTokens(plan: plan, secret: Array(secret.utf8))
         let finalPlan = plan
-        let engine = ClientEngine()
+        var engineConfiguration = ClientEngine.Configuration()
+        engineConfiguration.reservedDescriptors = plan.totalParticipants + 64
+        engineConfiguration.lwsIdleCheck = false  // every phase of a run has its own deadline
+        let engine = ClientEngine(configuration: engineConfiguration)
         try await engine.start()
         let endpoints = hubURLs.map { HubEndpoint(url: $0)! }
         let hubPIDs = hubPid

@@ -26,6 +26,10 @@ final class LoadDriver {
     private var phase = Phase.ramp
     private var report = LoadReport()
     private var joinLatency = LatencyRecorder()
+    private var handshakeLatency = LatencyRecorder()
+    /// Join latency by the tenth of the planned ramp in which the member connected: in
+    /// sessions filled round-robin, later joins land in fuller sessions and cost more.
+    private var joinLatencyByTenth = Array(repeating: LatencyRecorder(), count: 10)
     private var fanOutLatency = LatencyRecorder()
     private var steadyStartUs: Int64 = 0
     private var steadyStats: ProcessStats?
@@ -88,8 +92,16 @@ final class LoadDriver {
         if started < participants.count { loop.after(microseconds: 1_000) { [self] in rampTick() } }
     }
 
+    /// The WebSocket is open: the TCP connect and HTTP upgrade part of the join latency.
+    func participantOpened(_ participant: LoadParticipant, latencyUs: Int64) {
+        handshakeLatency.record(microseconds: latencyUs)
+    }
+
     func participantJoined(_ participant: LoadParticipant, latencyUs: Int64) {
         joinLatency.record(microseconds: latencyUs)
+        let plannedRampUs = Double(participants.count) / plan.rampPerSecond * 1_000_000
+        let tenth = Int(Double(participant.connectStartedUs - rampStartUs) / plannedRampUs * 10)
+        joinLatencyByTenth[min(9, max(0, tenth))].record(microseconds: latencyUs)
         joinedCount += 1
         if joinedCount + report.failedJoins == participants.count, phase == .ramp {
             report.rampSeconds = Double(MonotonicClock.microseconds() - rampStartUs) / 1_000_000
@@ -226,6 +238,8 @@ final class LoadDriver {
         report.plan = LoadReport.PlanSummary(plan)
         report.joined = joinedCount
         report.joinLatency = joinLatency.summary
+        report.handshakeLatency = handshakeLatency.summary
+        report.joinLatencyByRampTenth = joinLatencyByTenth.map(\.summary)
         report.fanOutLatency = fanOutLatency.summary
         let finish = self.finish
         participants = []

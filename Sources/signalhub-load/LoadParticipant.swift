@@ -30,7 +30,10 @@ final class LoadParticipant: ClientSocketDelegate {
         self.driver = driver
     }
 
-    func socketDidOpen(_ socket: ClientSocket) { socket.send(joinFrame) }
+    func socketDidOpen(_ socket: ClientSocket) {
+        driver.participantOpened(self, latencyUs: MonotonicClock.microseconds() - connectStartedUs)
+        socket.send(joinFrame)
+    }
 
     func socket(_ socket: ClientSocket, didReceive frame: UnsafeRawBufferPointer) {
         let now = MonotonicClock.microseconds()

@@ -34,6 +34,10 @@ struct LoadReport: Sendable {
     var inconsistentRosters = 0
     var errors: [String: Int] = [:]
     var joinLatency: LatencySummary?
+    /// Connect to the WebSocket being open: the part of `joinLatency` before the `join`.
+    var handshakeLatency: LatencySummary?
+    /// `joinLatency` split by the tenth of the planned ramp in which each member connected.
+    var joinLatencyByRampTenth: [LatencySummary] = []
     var fanOutLatency: LatencySummary?
     var hubAtStart: ProcessStats?
     var hubAtSteadyStart: ProcessStats?
@@ -90,6 +94,10 @@ struct LoadReport: Sendable {
         }
         lines.append("joined        \(joined) (failed \(failedJoins)) in \(String(format: "%.3f", rampSeconds)) s; every roster complete at \(String(format: "%.3f", rostersCompleteSeconds)) s")
         lines.append("join latency  \(ms(joinLatency))")
+        lines.append("  handshake   \(ms(handshakeLatency))  (connect to WebSocket open)")
+        if joinLatencyByRampTenth.contains(where: { $0.count > 0 }) {
+            lines.append("  p99 by tenth of the ramp  " + joinLatencyByRampTenth.map { $0.count > 0 ? String(format: "%.1f", $0.p99) : "-" }.joined(separator: " ") + " ms")
+        }
         lines.append("fan-out       \(ms(fanOutLatency))")
         lines.append("delivered     \(eventsDelivered) events in \(String(format: "%.2f", steadySeconds)) s = \(Int(eventsPerSecond))/s from \(togglesSent) toggles")
         if let cpu = hubCPUSecondsSteady, let perEvent = hubMicrosecondsPerEvent {
@@ -125,6 +133,8 @@ struct LoadReport: Sendable {
             return ["count": s.count, "p50Ms": s.p50, "p90Ms": s.p90, "p99Ms": s.p99, "p999Ms": s.p999, "maxMs": s.max]
         }
         object["joinLatency"] = latency(joinLatency)
+        object["handshakeLatency"] = latency(handshakeLatency)
+        object["joinLatencyByRampTenth"] = joinLatencyByRampTenth.map(latency)
         object["fanOutLatency"] = latency(fanOutLatency)
         if let plan { object["plan"] = ["sessions": plan.sessions, "participantsPerSession": plan.participantsPerSession,
                                         "rampPerSecond": plan.rampPerSecond, "toggleRate": plan.toggleRate,

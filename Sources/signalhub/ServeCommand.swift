@@ -44,7 +44,7 @@ struct ServeCommand: AsyncParsableCommand {
         help: ArgumentHelp("After a write, a socket waits this long for more before its next one (0: write every loop pass).", valueName: "microseconds"))
     var coalesceMicroseconds: Int64 = 0
     @Option(help: ArgumentHelp("Heap blocks this large or larger get pages of their own, freed at once (0: glibc's default).", valueName: "bytes"))
-    var ownPagesFrom = 4096
+    var ownPagesFrom = 12_288
     @Option(
         name: .customLong("allowed-origin"),
         help: ArgumentHelp("A browser origin allowed to open sockets, e.g. https://app.example.com (repeatable; default: any).", valueName: "origin"))

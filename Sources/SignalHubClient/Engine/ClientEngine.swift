@@ -10,14 +10,18 @@ public final class ClientEngine: Sendable {
     private let inbox = ClientInbox()
     private let stopped = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
-    public init() {}
+    private let configuration: Configuration
+
+    public init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+    }
 
     /// Starts the service thread.
     public func start() async throws(ClientError) {
         let inbox = self.inbox
         let ok: Bool = await withCheckedContinuation { continuation in
             let thread = Thread { [self] in
-                Self.run(inbox: inbox, started: continuation)
+                Self.run(inbox: inbox, configuration: configuration, started: continuation)
                 let waiters = stopped.withLock { state in
                     state.done = true
                     defer { state.waiters = [] }
@@ -50,7 +54,7 @@ public final class ClientEngine: Sendable {
         }
     }
 
-    private static func run(inbox: ClientInbox, started: CheckedContinuation<Bool, Never>) {
+    private static func run(inbox: ClientInbox, configuration: Configuration, started: CheckedContinuation<Bool, Never>) {
         lws_set_log_level(Int32(LLL_ERR), nil)
         let eventLoop = LWSEventLoop()
         let loop = ClientLoop(inbox: inbox, eventLoop: eventLoop)
@@ -71,9 +75,18 @@ public final class ClientEngine: Sendable {
         // socket then costs a recv() per 4 KiB, and the hub a window update each time.
         info.pt_serv_buf_size = 64 * 1024
         info.protocols = UnsafePointer(protocols)
+        // A hangup time of 0 turns lws's idle check off (a ping time of 0 would mean its
+        // default); the context keeps the pointer, so the policy lives as long as it does.
+        let noIdleCheck = UnsafeMutablePointer<lws_retry_bo_t>.allocate(capacity: 1)
+        noIdleCheck.initialize(to: lws_retry_bo_t())
+        noIdleCheck.pointee.secs_since_valid_ping = 1
+        noIdleCheck.pointee.secs_since_valid_hangup = 0
+        defer { noIdleCheck.deallocate() }
+        if !configuration.lwsIdleCheck { info.retry_and_idle_policy = UnsafePointer(noIdleCheck) }
         info.options = SHLWS_OPTION_SSL_INIT
         info.user = Unmanaged.passUnretained(loop).toOpaque()
-        _ = shlws_raise_fd_limit(1 << 20)
+        let limit = shlws_raise_fd_limit(1 << 20)
+        if configuration.reservedDescriptors > 0 { _ = shlws_reserve_descriptors(min(limit, UInt(configuration.reservedDescriptors))) }
         guard let context = eventLoop.createContext(&info) else {
             started.resume(returning: false)
             return

@@ -210,9 +210,11 @@ extension SignalingHub {
         if let resume = pending.resume {
             return self.resume(resume, identity: identity, pending: pending, connection: connection, failedJoins: failedJoins, deadline: deadline, into: &actions)
         }
-        let existing = sessions[sessionID]
-        let duplicate = existing?.roster.participant(uid: identity.uid)
-        let others = (existing?.roster.count ?? 0) - (duplicate == nil ? 0 : 1)
+        // Scalars only: a copy of the session held across the mutations below would make
+        // each of them copy the session's tables (every join O(members)).
+        let duplicate = sessions[sessionID]?.roster.participant(uid: identity.uid)
+        let existingSeq = sessions[sessionID]?.roster.seq ?? 0
+        let others = (sessions[sessionID]?.roster.count ?? 0) - (duplicate == nil ? 0 : 1)
         guard others < configuration.maxParticipantsPerSession else {
             let error = ProtocolError(.sessionFull, "session \(sessionID) is full", requestID: pending.requestID)
             failJoin(connection, failedJoins: failedJoins, deadline: deadline, error: error, into: &actions)
@@ -224,7 +226,7 @@ extension SignalingHub {
         var carriedSeq: UInt64 = 0
         if let duplicate {
             removeMember(duplicate.pid, from: sessionID, reason: .replaced, closeCode: .replaced, into: &actions)
-            carriedSeq = (existing?.roster.seq ?? 0) + 1
+            carriedSeq = existingSeq + 1
         }
 
         let settings = pending.settings.effective
