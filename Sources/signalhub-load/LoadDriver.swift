@@ -89,6 +89,7 @@ final class LoadDriver {
             participant.socket = loop.connect(to: endpoint, sourceAddress: source, delegate: participant)
             started += 1
         }
+        report.peakPendingJoins = max(report.peakPendingJoins, started - joinedCount - report.failedJoins)
         if started < participants.count { loop.after(microseconds: 1_000) { [self] in rampTick() } }
     }
 

@@ -24,6 +24,9 @@ struct LoadReport: Sendable {
     var plan: PlanSummary?
     var joined = 0
     var failedJoins = 0
+    /// The most joins in flight at once (connected or connecting, no answer yet): at most
+    /// `--max-pending` when that is set.
+    var peakPendingJoins = 0
     var unexpectedCloses = 0
     var rampSeconds = 0.0
     var rostersCompleteSeconds = 0.0
@@ -123,7 +126,7 @@ struct LoadReport: Sendable {
 
     func json() -> String {
         var object: [String: Any] = [
-            "joined": joined, "failedJoins": failedJoins, "unexpectedCloses": unexpectedCloses, "rampSeconds": rampSeconds,
+            "joined": joined, "failedJoins": failedJoins, "peakPendingJoins": peakPendingJoins, "unexpectedCloses": unexpectedCloses, "rampSeconds": rampSeconds,
             "rostersCompleteSeconds": rostersCompleteSeconds, "steadySeconds": steadySeconds, "togglesSent": togglesSent,
             "eventsDelivered": eventsDelivered, "eventsPerSecond": eventsPerSecond, "seqGaps": seqGaps,
             "inconsistentRosters": inconsistentRosters, "errors": errors, "passed": passed,
