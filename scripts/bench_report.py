@@ -58,6 +58,13 @@ def sendto_count(name):
     return None
 
 
+def measured_at():
+    """When the newest result in `out` was written: the report may be rebuilt later."""
+    stamps = [os.path.getmtime(os.path.join(out, name)) for name in os.listdir(out) if name.endswith(".json")]
+    when = datetime.fromtimestamp(max(stamps), timezone.utc) if stamps else datetime.now(timezone.utc)
+    return when.strftime('%Y-%m-%d %H:%M UTC')
+
+
 def cpu_model():
     try:
         with open("/proc/cpuinfo") as f:
@@ -123,7 +130,7 @@ lines = [
     "own floor measurement, and the median run is shown with every run's figure beside it;",
     "scale and cluster run once, against the median floor.",
     "",
-    f"- Date: {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
+    f"- Date: {measured_at()} (the newest result; regenerating the report does not change it)",
     f"- Machine: {os.cpu_count()} cores, {cpu_model()}, Linux {platform.release()}",
     f"- Toolchain: {swift_version()}",
     "- Hub: `signalhub serve --port 0 --rate-limit 0` (rate limiting off so that the load tool",
@@ -332,7 +339,7 @@ lines += [
     "- **Already removed**: stalls of 10 to 30 ms each time Linux grew a process's descriptor",
     "  table (at 256, 512, 1,024... descriptors; in a process with threads each growth waits",
     "  for an RCU grace period), in the hub and in the load tool: both now reserve the table",
-    "  at start-up, and the join storm's worst join went from about 40 ms to about 12.",
+    "  at start-up, and the join storm's worst join went from about 40 ms to about 10.",
     "  Also an `mmap` and `munmap` per handshake for lws's 8 KiB header buffer (the heap",
     "  threshold for own pages is 12 KiB now, was 4), lws's per-connection idle timers in",
     "  the load tool (sorted-list walks; the hub's were already off),",
