@@ -107,12 +107,12 @@ public struct TokenService: Sendable {
         }
     }
 
-    /// The JOSE header of a compact JWT, or nil when the token is not three base64url parts
-    /// with a JSON object header. Read with jansson, like all our JSON: Foundation's
-    /// JSONDecoder made this check a third of the token check's JSON work in a join storm.
     /// Made once: each `DefaultJWTParser` makes a `JSONDecoder`, which showed in join storms.
     private static let parser = DefaultJWTParser()
 
+    /// The JOSE header of a compact JWT, or nil when the token is not three base64url parts
+    /// with a JSON object header. Read with jansson, like all our JSON: Foundation's
+    /// JSONDecoder made this check a third of the token check's JSON work in a join storm.
     private static func header(of token: [UInt8]) -> JOSEHeader? {
         guard let parts = try? Self.parser.getTokenParts(token) else { return nil }
         var base64 = parts.header.map { $0 == UInt8(ascii: "-") ? UInt8(ascii: "+") : $0 == UInt8(ascii: "_") ? UInt8(ascii: "/") : $0 }
