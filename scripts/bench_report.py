@@ -242,6 +242,8 @@ scenario("Heavy with write coalescing: `serve --coalesce-us 2000`", heavy_coales
          lambda d: [f"- Beside the heavy run above: {ratio(d) or 0:.2f}x the floor against {ratio(heavy) or 0:.2f}x "
                     f"(target 0.5x: {verdict((ratio(d) or 99) <= 0.5)})."],
          unit="x the floor")
+
+
 def storm_by_tenth(d):
     tenths = d.get("joinLatencyByRampTenth") or []
     if not any(t and t["count"] for t in tenths):

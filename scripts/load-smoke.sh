@@ -45,11 +45,13 @@ PY
 }
 
 start_hub load-smoke
-timeout 60 "$bin/signalhub-load" --hub "$url" --hub-pid "$hub" --sessions 4 --participants 6 --rate 200 --duration 3 --source-addresses 2 --json > "$out/load-smoke.json"
+timeout 60 "$bin/signalhub-load" --hub "$url" --hub-pid "$hub" --sessions 4 --participants 6 --rate 200 --duration 3 --source-addresses 2 --json > "$out/load-smoke.json" \
+    || { cat "$out/load-smoke.json" >&2; exit 1; }
 check_report "$out/load-smoke.json" 0
 stop_hub
 
 start_hub load-smoke-options --rate-limit 0 --coalesce-us 2000 --own-pages-from 65536
-timeout 60 "$bin/signalhub-load" --hub "$url" --hub-pid "$hub" --sessions 3 --participants 5 --closed-loop --duration 2 --ramp 100000 --max-pending 3 --json > "$out/load-smoke-options.json"
+timeout 60 "$bin/signalhub-load" --hub "$url" --hub-pid "$hub" --sessions 3 --participants 5 --closed-loop --duration 2 --ramp 100000 --max-pending 3 --json > "$out/load-smoke-options.json" \
+    || { cat "$out/load-smoke-options.json" >&2; exit 1; }
 check_report "$out/load-smoke-options.json" 3
 stop_hub
