@@ -337,7 +337,7 @@ lines += [
     "  0.3 ms of CPU per join: the handshake, the token's JSON decoded by jwt-kit through",
     "  Foundation, a task hop to jwt-kit's actor, the snapshot, ten sends) and the tool (as",
     "  much, mostly jansson and lws's client handshake) together need more than the two",
-    "  cores, and joins queue. At 1,000 joins/s the p99 is about 1.6 ms throughout.",
+    "  cores, and joins queue. (A run by hand at 1,000 joins/s had a p99 of 1.6 ms.)",
     "- **Already removed**: stalls of 10 to 30 ms each time Linux grew a process's descriptor",
     "  table (at 256, 512, 1,024... descriptors; in a process with threads each growth waits",
     "  for an RCU grace period), in the hub and in the load tool: both now reserve the table",
