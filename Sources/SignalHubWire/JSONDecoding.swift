@@ -28,7 +28,9 @@ public enum JSONDecoding {
             return .failure(ProtocolError(.validationError, "not valid JSON"))
         }
         defer { json_decref(root) }
-        let parsed = ClientMessageParser.parse(convert(root))
+        let parsed =
+            shj_typeof(root) == JSON_OBJECT
+            ? ClientMessageParser.parse(object: JanssonFields(node: root)) : ClientMessageParser.parse(convert(root))
         if case .success(let envelope) = parsed, case .signal = envelope.message,
             let data = json_object_get(root, "data"), json_dumpb(data, nil, 0, SHJ_MEASURE_FLAGS) > maxSignalDataBytes
         {
@@ -75,5 +77,14 @@ public enum JSONDecoding {
         default:
             return .null
         }
+    }
+}
+
+/// A client message's object as the parser reads it: each member converted when asked for.
+struct JanssonFields: ClientMessageFields {
+    let node: UnsafeMutablePointer<json_t>
+
+    subscript(key: String) -> JSONValue? {
+        json_object_get(node, key).map(JSONDecoding.convert)
     }
 }

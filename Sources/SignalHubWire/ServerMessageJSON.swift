@@ -5,15 +5,15 @@ import SignalHubCore
 enum ServerMessageJSON {
     typealias J = JanssonBuilder
 
-    /// With `listing` false, a snapshot's `participants` is left empty, for the encoder to
-    /// fill in from its cache.
-    static func node(for message: ServerMessage, listing: Bool = true) -> J.Node {
+    /// The whole message as a tree. The encoder writes the hot messages without one
+    /// (`MessageEncoder+Composed`); this stays the reference their tests compare with.
+    static func node(for message: ServerMessage) -> J.Node {
         switch message {
         case .joined(let reply):
             let node = typed("joined", requestID: reply.requestID)
             J.set(node, "sessionId", J.string(reply.sessionID.rawValue))
             J.set(node, "self", participant(reply.selfParticipant))
-            J.set(node, "participants", listing ? participants(reply.participants) : J.array())
+            J.set(node, "participants", participants(reply.participants))
             J.set(node, "seq", J.integer(Int64(reply.seq)))
             J.set(node, "resumeToken", J.string(reply.resumeToken))
             J.set(node, "settings", settings(reply.settings))
@@ -29,7 +29,7 @@ enum ServerMessageJSON {
             let node = typed("roster", requestID: requestID)
             J.set(node, "sessionId", J.string(sessionID.rawValue))
             J.set(node, "seq", J.integer(Int64(seq)))
-            J.set(node, "participants", listing ? participants(list) : J.array())
+            J.set(node, "participants", participants(list))
             return node
         case .ack(let requestID):
             return typed("ack", requestID: requestID)
@@ -104,6 +104,16 @@ enum ServerMessageJSON {
     }
 
     static func participant(_ p: Participant) -> J.Node {
+        let node = participantHead(p)
+        J.set(node, "isAudioMuted", J.bool(p.isAudioMuted))
+        J.set(node, "isVideoPaused", J.bool(p.isVideoPaused))
+        J.set(node, "isHandRaised", J.bool(p.isHandRaised))
+        J.set(node, "joinedAt", J.integer(p.joinedAt))
+        return node
+    }
+
+    /// The fields that never change while the participant is a member, in wire order.
+    static func participantHead(_ p: Participant) -> J.Node {
         let node = J.object()
         J.set(node, "pid", J.string(p.pid.rawValue))
         J.set(node, "uid", J.string(p.uid))
@@ -111,10 +121,6 @@ enum ServerMessageJSON {
         if let avatar = p.avatar { J.set(node, "avatar", J.string(avatar)) }
         J.set(node, "role", J.string(p.role.rawValue))
         J.set(node, "sessionType", J.string(p.sessionType.rawValue))
-        J.set(node, "isAudioMuted", J.bool(p.isAudioMuted))
-        J.set(node, "isVideoPaused", J.bool(p.isVideoPaused))
-        J.set(node, "isHandRaised", J.bool(p.isHandRaised))
-        J.set(node, "joinedAt", J.integer(p.joinedAt))
         return node
     }
 

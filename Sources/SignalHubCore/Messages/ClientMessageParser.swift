@@ -1,3 +1,13 @@
+/// The members of one client message's JSON object, looked up by name. A `[String:
+/// JSONValue]` is one; the wire layer's view into jansson's tree is another, which converts
+/// only the members asked for (a dictionary of every member cost more than the rest of a
+/// state change's parsing).
+public protocol ClientMessageFields {
+    subscript(key: String) -> JSONValue? { get }
+}
+
+extension Dictionary: ClientMessageFields where Key == String, Value == JSONValue {}
+
 /// Turns a parsed JSON value into a `ClientEnvelope`, or the `ProtocolError` to send back.
 public enum ClientMessageParser {
     /// The longest `requestId` the hub accepts (PROTOCOL.md §3).
@@ -7,6 +17,11 @@ public enum ClientMessageParser {
         guard case .object(let fields) = value else {
             return .failure(ProtocolError(.validationError, "a message must be a JSON object"))
         }
+        return parse(object: fields)
+    }
+
+    /// A message that is known to be a JSON object.
+    public static func parse(object fields: some ClientMessageFields) -> Result<ClientEnvelope, ProtocolError> {
         // The requestId is read first so that even a rejected message's error carries it.
         var requestID: String?
         switch fields["requestId"] {
@@ -28,7 +43,7 @@ public enum ClientMessageParser {
         }
     }
 
-    private static func parseBody(_ fields: [String: JSONValue]) throws(ProtocolError) -> ClientMessage {
+    private static func parseBody(_ fields: some ClientMessageFields) throws(ProtocolError) -> ClientMessage {
         guard case .string(let type)? = fields["type"] else {
             throw ProtocolError(.validationError, "type must be a string")
         }
@@ -65,7 +80,7 @@ public enum ClientMessageParser {
         }
     }
 
-    private static func parseJoin(_ fields: [String: JSONValue]) throws(ProtocolError) -> ClientMessage {
+    private static func parseJoin(_ fields: some ClientMessageFields) throws(ProtocolError) -> ClientMessage {
         let token: String
         switch fields["token"] {
         case nil, .null?:
@@ -91,7 +106,7 @@ public enum ClientMessageParser {
         return .join(token: token, settings: settings, resume: resume)
     }
 
-    private static func pid(_ fields: [String: JSONValue], _ key: String) throws(ProtocolError) -> ParticipantID {
+    private static func pid(_ fields: some ClientMessageFields, _ key: String) throws(ProtocolError) -> ParticipantID {
         guard case .string(let raw)? = fields[key], !raw.isEmpty, raw.utf8.count <= 128 else {
             throw ProtocolError(.validationError, "\(key) must be a participant ID")
         }

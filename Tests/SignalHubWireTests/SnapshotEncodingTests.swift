@@ -3,10 +3,10 @@ import Testing
 
 @testable import SignalHubWire
 
-/// Roster snapshots are spliced from cached participant objects; the bytes must be exactly
+/// Roster snapshots are written from cached participant fields; the bytes must be exactly
 /// what jansson makes of the whole message.
-@Suite("Snapshots from cached participant objects")
-struct SnapshotSplicingTests {
+@Suite("Snapshots from cached participant fields")
+struct SnapshotEncodingTests {
     let session = SessionID(validating: "s")!
 
     func person(_ n: Int, name: String = "n", avatar: String? = nil, muted: Bool = false) -> Participant {
@@ -19,13 +19,13 @@ struct SnapshotSplicingTests {
         MessageEncoder().frame(from: ServerMessageJSON.node(for: message)).text
     }
 
-    func joined(_ list: [Participant], requestID: String? = "r1") -> ServerMessage {
+    func joined(_ list: [Participant], requestID: String? = "r1", settings: CallSettings = CallSettings(), resumed: Bool = false) -> ServerMessage {
         .joined(JoinedReply(
-            sessionID: session, selfParticipant: list.last ?? person(0), participants: list, seq: 7, resumeToken: "t",
-            settings: CallSettings(), heartbeat: Heartbeat(intervalMs: 1, timeoutMs: 2), resumed: false, requestID: requestID))
+            sessionID: session, selfParticipant: list.last ?? person(0), participants: list, seq: 7, resumeToken: "t\"ok\"",
+            settings: settings, heartbeat: Heartbeat(intervalMs: 20_000, timeoutMs: 30_000), resumed: resumed, requestID: requestID))
     }
 
-    @Test func splicedSnapshotsMatchJanssonByteForByte() {
+    @Test func snapshotsMatchJanssonByteForByte() {
         let tricky = [
             person(1, name: #""participants":[]"#),  // the marker itself, inside a string
             person(2, name: #"back\slash and "quotes""#, avatar: "https://a.example/x.png"),
@@ -35,13 +35,15 @@ struct SnapshotSplicingTests {
         let encoder = MessageEncoder()
         let messages: [ServerMessage] = [
             joined([]), joined(Array(tricky.prefix(1))), joined(tricky), joined(tricky, requestID: nil),
+            joined(tricky, settings: CallSettings(sessionType: .voice, layout: .spotlight, startAudioMuted: true, startVideoPaused: true), resumed: true),
+            joined(tricky, settings: CallSettings(layout: .sidebar, startVideoPaused: true)),
             .roster(sessionID: session, seq: 9, participants: tricky, requestID: "q"),
             .roster(sessionID: session, seq: 9, participants: [], requestID: nil),
         ]
         for message in messages + messages {  // the second pass comes from the cache
             #expect(encoder.encode(message).text == plain(message))
         }
-        #expect(encoder.fragments.count == tricky.count)
+        #expect(encoder.fragments.count == tricky.count + 1)  // and person(0), the self of `joined([])`
     }
 
     @Test func aChangedParticipantIsEncodedAgainAndOneWhoLeftIsForgotten() {
@@ -55,10 +57,14 @@ struct SnapshotSplicingTests {
 
     @Test func theCacheStaysWithinItsLimit() {
         let fragments = ParticipantFragments(limit: 3)
-        for n in 0..<10 { _ = fragments.bytes(for: person(n)) { _ in [UInt8(n)] } }
+        for n in 0..<10 { _ = fragments.head(for: person(n)) { _ in [UInt8(n)] } }
         #expect(fragments.count <= 3)
         var encoded = 0
-        _ = fragments.bytes(for: person(9)) { _ in encoded += 1; return [] }
+        _ = fragments.head(for: person(9)) { _ in encoded += 1; return [] }
         #expect(encoded == 0)  // the newest entry is still there
+        _ = fragments.head(for: person(9, muted: true)) { _ in encoded += 1; return [] }
+        #expect(encoded == 0)  // a flag is not part of the cached head
+        _ = fragments.head(for: person(9, name: "renamed")) { _ in encoded += 1; return [] }
+        #expect(encoded == 1)
     }
 }
