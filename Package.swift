@@ -140,6 +140,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SignalHubLWSTests", dependencies: ["SignalHubLWS", "CLibWebSockets"]),
+        .testTarget(name: "SignalHubServerTests", dependencies: ["SignalHubServer", "SignalHubWire", "SignalHubCore"]),
         .testTarget(name: "SignalHubWireTests", dependencies: ["SignalHubWire", "SignalHubCore"]),
         .testTarget(
             name: "SignalHubAuthTests",

@@ -165,7 +165,7 @@ final class HubService {
         let interval = configuration.writeCoalescingMicroseconds
         let now = interval > 0 ? ServiceClock.monotonicMicroseconds() : 0
         var earliestDue = Int64.max
-        for socket in flushing where sockets[socket.id] === socket {
+        for socket in flushing where socket.isOpen {
             let due = socket.lastWriteUs + interval
             if interval > 0, due > now, !socket.isIdle {
                 dirty.append(socket)

@@ -127,6 +127,7 @@ extension HubService {
     func socketClosed(_ wsi: OpaquePointer) {
         guard let socket = socket(for: wsi) else { return }
         lws_set_opaque_user_data(wsi, nil)
+        socket.isOpen = false
         sockets[socket.id] = nil
         guard socket.kind == .signaling else { return }
         apply(hub.connectionClosed(socket.id, at: ServiceClock.now()))

@@ -20,7 +20,11 @@ final class WebSocketConnection {
     let id: ConnectionID
     let wsi: OpaquePointer
     let kind: Kind
-    private(set) var outbox = Deque<Queued>()
+    /// The oldest queued frame. Most sockets hold one frame at a time, so it has its own
+    /// slot: a `Deque` would allocate its storage for every frame and free it after.
+    private var first: Queued?
+    /// Frames queued behind `first`.
+    private var rest = Deque<Queued>()
     private(set) var queuedBytes = 0
     /// A snapshot that replaced this socket's backlog has not been written yet: if it falls
     /// behind again meanwhile, it cannot keep up at all.
@@ -42,6 +46,8 @@ final class WebSocketConnection {
     var lastWriteUs: Int64 = 0
     /// Fragments of the message being received.
     var receiveBuffer: [UInt8] = []
+    /// Cleared when lws closes the socket, so that a pass's flush skips it without a lookup.
+    var isOpen = true
 
     init(id: ConnectionID, wsi: OpaquePointer, kind: Kind, now: Int64) {
         self.id = id
@@ -50,29 +56,34 @@ final class WebSocketConnection {
         lastHeardMs = now
     }
 
-    var isIdle: Bool { outbox.isEmpty }
+    var isIdle: Bool { first == nil }
 
     func enqueue(_ item: Queued) {
-        outbox.append(item)
+        if first == nil { first = item } else { rest.append(item) }
         queuedBytes += item.frame.count
         if item.isReplacementSnapshot { awaitingReplacementSnapshot = true }
     }
 
-    var next: Queued? { outbox.first }
+    var next: Queued? { first }
 
     func dequeue() -> Queued? {
-        guard let item = outbox.popFirst() else { return nil }
+        guard let item = first else { return nil }
+        first = rest.popFirst()
+        if first != nil, rest.isEmpty { rest = Deque() }  // a burst's storage is not kept by an idle socket
         queuedBytes -= item.frame.count
         if item.isReplacementSnapshot { awaitingReplacementSnapshot = false }
-        if outbox.isEmpty { outbox = Deque() }  // a burst's storage is not kept by an idle socket
         return item
     }
 
     /// Drops every queued roster event and snapshot (a fresh snapshot is about to take
     /// their place); acks, errors and pongs stay, in order.
     func dropReplaceable() {
-        outbox.removeAll { $0.replaceable }
-        queuedBytes = outbox.reduce(0) { $0 + $1.frame.count }
+        var kept = Deque<Queued>()
+        if let first, !first.replaceable { kept.append(first) }
+        kept.append(contentsOf: rest.lazy.filter { !$0.replaceable })
+        first = kept.popFirst()
+        rest = kept.isEmpty ? Deque() : kept
+        queuedBytes = (first?.frame.count ?? 0) + rest.reduce(0) { $0 + $1.frame.count }
         awaitingReplacementSnapshot = false
     }
 }
