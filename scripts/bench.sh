@@ -66,6 +66,12 @@ for i in $(seq "$repeat"); do
     if run moderate; then
         start_hub; load "moderate-$i" --sessions 20 --participants 10 --rate 2222 --duration 10; stop_hub
         start_hub --coalesce-us 500; load "moderate-coalesced-$i" --sessions 20 --participants 10 --rate 2222 --duration 10; stop_hub
+        # The floor again: the ratios use the mean of the two, which evens out drift
+        # during the 20 s of runs between them.
+        if run floor; then
+            echo "== floor after $i" >&2
+            "$bin/signalhub-floor" --sockets 200 --size 320 --json > "$out/floor-after-200x1-$i.json"
+        fi
     fi
     if run heavy; then
         start_hub; load "heavy-$i" --sessions 4 --participants 50 --closed-loop --duration 10; stop_hub

@@ -99,12 +99,23 @@ def verdict(ok):
 
 floor1 = median("floor-200x1", lambda d: d["microsecondsPerSend"])
 floor8 = median("floor-200x8", lambda d: d["microsecondsPerMessage"])
+floor_after = median("floor-after-200x1", lambda d: d["microsecondsPerSend"])
+
+
+def repeat_floor(suffix):
+    """A repeat's floor: the mean of the one measured before its runs and the one measured
+    after its moderate runs, when both exist, so that drift during the runs evens out."""
+    if not suffix.isdigit():
+        return None
+    found = [d["microsecondsPerSend"] for d in (load(f"floor-200x1-{suffix}"), load(f"floor-after-200x1-{suffix}")) if d]
+    return sum(found) / len(found) if found else None
+
+
 def cpu_key(d):
     """Hub CPU per delivered event as a multiple of the floor measured beside it."""
     per = d.get("hubMicrosecondsPerEvent")
-    suffix = d.get("_name", "").rsplit("-", 1)[-1]
-    floor = load(f"floor-200x1-{suffix}") if suffix.isdigit() else None
-    return per / floor["microsecondsPerSend"] if per is not None and floor else per
+    floor = repeat_floor(d.get("_name", "").rsplit("-", 1)[-1])
+    return per / floor if per is not None and floor else per
 
 
 def join_p99_key(d):
@@ -126,9 +137,9 @@ lines = [
     "shared machines drift between runs, so CPU figures are compared with a floor measured in",
     "the same run: `signalhub-floor`, the CPU cost of one `send()` of a frame of the same size to",
     "one of 200 loopback TCP sockets, with a reader draining them (both sides' TCP work counted).",
-    "The short scenarios run several times (`BENCH_REPEAT`, default 3), each repeat after its",
-    "own floor measurement, and the median run is shown with every run's figure beside it;",
-    "scale and cluster run once, against the median floor.",
+    "The short scenarios run several times (`BENCH_REPEAT`, default 3), each repeat between",
+    "its own floor measurements, and the median run is shown with every run's figure beside",
+    "it; scale and cluster run once, against the median floor.",
     "",
     f"- Date: {measured_at()} (the newest result; regenerating the report does not change it)",
     f"- Machine: {os.cpu_count()} cores, {cpu_model()}, Linux {platform.release()}",
@@ -151,6 +162,10 @@ if floor1:
     lines.append(f"- One message per `send()`: **{floor1['microsecondsPerSend']:.2f} us** per send "
                  f"({floor1['sends']} sends of {floor1['bytesPerMessage']} bytes over {floor1['sockets']} sockets)."
                  + runs_note(floor1, "us"))
+if floor_after:
+    lines.append(f"- The same, measured again right after each repeat's moderate runs: {floor_after['microsecondsPerSend']:.2f} us "
+                 "per send." + runs_note(floor_after, "us") + " A repeat's ratios use the mean of its two floors, so that "
+                 "drift during the runs evens out.")
 if floor8:
     lines.append(f"- Eight messages per `send()`: {floor8['microsecondsPerSend']:.2f} us per send, "
                  f"**{floor8['microsecondsPerMessage']:.2f} us per message**.")
@@ -183,7 +198,9 @@ def scenario(title, data, command, extra, unit=""):
     per = data.get("hubMicrosecondsPerEvent")
     floor = floor_for(data)
     if per is not None and floor:
-        where = "measured in the same repeat" if data.get("_name", "").rsplit("-", 1)[-1].isdigit() else "the median floor"
+        suffix = data.get("_name", "").rsplit("-", 1)[-1]
+        where = ("the mean of the floors measured before and after in the same repeat" if load(f"floor-after-200x1-{suffix}")
+                 else "measured in the same repeat") if suffix.isdigit() else "the median floor"
         lines.append(f"- Hub CPU: {data.get('hubCPUSecondsSteady', 0):.2f} s = **{per:.2f} us per delivered event**, "
                      f"**{per / floor:.2f}x** the floor's cost per send ({floor:.2f} us, {where}).")
     load_per = data.get("loadMicrosecondsPerEvent")
@@ -211,9 +228,7 @@ def scenario(title, data, command, extra, unit=""):
 def floor_for(data):
     """The floor measured in the same repeat as this run (else the median floor)."""
     name = (data or {}).get("_name", "")
-    suffix = name.rsplit("-", 1)[-1]
-    same = load(f"floor-200x1-{suffix}") if suffix.isdigit() else None
-    return same["microsecondsPerSend"] if same else floor_us
+    return repeat_floor(name.rsplit("-", 1)[-1]) or floor_us
 
 
 def ratio(data):
