@@ -49,6 +49,25 @@ print(json.dumps({k: float(v) for k, v in (l.split() for l in text.splitlines() 
 PY
 }
 
+# pin_floor NAME REPEAT: the floors a run is set against, as they stand when it has run, so
+# that a later partial run (`bench.sh floor moderate`) does not re-base older results. The
+# after-floor counts only once this invocation has measured it.
+pin_floor() {
+    python3 - "$out" "$1" "$2" "${after_measured:-}" <<'PY'
+import json, os, sys
+out, name, repeat, after = sys.argv[1:]
+def us(file):
+    try:
+        with open(os.path.join(out, file)) as f:
+            return json.load(f)["microsecondsPerSend"]
+    except (OSError, ValueError, KeyError):
+        return None
+pinned = {"before": us(f"floor-200x1-{repeat}.json"), "after": us(f"floor-after-200x1-{repeat}.json") if after == repeat else None}
+with open(os.path.join(out, f"{name}-floor.json"), "w") as f:
+    json.dump(pinned, f)
+PY
+}
+
 # The short scenarios run this many times and the report shows the median run (these
 # shared machines drift by tens of percent within minutes); scale and cluster run once.
 repeat=${BENCH_REPEAT:-3}
@@ -71,11 +90,14 @@ for i in $(seq "$repeat"); do
         if run floor; then
             echo "== floor after $i" >&2
             "$bin/signalhub-floor" --sockets 200 --size 320 --json > "$out/floor-after-200x1-$i.json"
+            after_measured=$i
         fi
+        pin_floor "moderate-$i" "$i"; pin_floor "moderate-coalesced-$i" "$i"
     fi
     if run heavy; then
         start_hub; load "heavy-$i" --sessions 4 --participants 50 --closed-loop --duration 10; stop_hub
         start_hub --coalesce-us 2000; load "heavy-coalesced-$i" --sessions 4 --participants 50 --closed-loop --duration 10; stop_hub
+        pin_floor "heavy-$i" "$i"; pin_floor "heavy-coalesced-$i" "$i"
     fi
     if run joinstorm; then
         start_hub; load "joinstorm-$i" --sessions 200 --participants 10 --ramp 2000 --rate 0 --duration 1; stop_hub

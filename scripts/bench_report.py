@@ -102,19 +102,29 @@ floor8 = median("floor-200x8", lambda d: d["microsecondsPerMessage"])
 floor_after = median("floor-after-200x1", lambda d: d["microsecondsPerSend"])
 
 
-def repeat_floor(suffix):
-    """A repeat's floor: the mean of the one measured before its runs and the one measured
-    after its moderate runs, when both exist, so that drift during the runs evens out."""
+def run_floors(name):
+    """The floors a run is set against: those `bench.sh` pinned beside it when it ran (the
+    one measured before the repeat's runs and, for runs after the moderate ones, the one
+    measured after those), else the repeat's floor files as they are now."""
+    pinned = load(f"{name}-floor")
+    if pinned is not None:
+        return [v for v in (pinned.get("before"), pinned.get("after")) if v]
+    suffix = name.rsplit("-", 1)[-1]
     if not suffix.isdigit():
-        return None
-    found = [d["microsecondsPerSend"] for d in (load(f"floor-200x1-{suffix}"), load(f"floor-after-200x1-{suffix}")) if d]
+        return []
+    return [d["microsecondsPerSend"] for d in (load(f"floor-200x1-{suffix}"), load(f"floor-after-200x1-{suffix}")) if d]
+
+
+def repeat_floor(name):
+    """The mean of a run's floors, so that drift during the repeat evens out."""
+    found = run_floors(name)
     return sum(found) / len(found) if found else None
 
 
 def cpu_key(d):
     """Hub CPU per delivered event as a multiple of the floor measured beside it."""
     per = d.get("hubMicrosecondsPerEvent")
-    floor = repeat_floor(d.get("_name", "").rsplit("-", 1)[-1])
+    floor = repeat_floor(d.get("_name", ""))
     return per / floor if per is not None and floor else per
 
 
@@ -198,9 +208,9 @@ def scenario(title, data, command, extra, unit=""):
     per = data.get("hubMicrosecondsPerEvent")
     floor = floor_for(data)
     if per is not None and floor:
-        suffix = data.get("_name", "").rsplit("-", 1)[-1]
-        where = ("the mean of the floors measured before and after in the same repeat" if load(f"floor-after-200x1-{suffix}")
-                 else "measured in the same repeat") if suffix.isdigit() else "the median floor"
+        floors = run_floors(data.get("_name", ""))
+        where = {0: "the median floor", 1: "measured in the same repeat"}.get(
+            len(floors), "the mean of the floors measured before and after in the same repeat")
         lines.append(f"- Hub CPU: {data.get('hubCPUSecondsSteady', 0):.2f} s = **{per:.2f} us per delivered event**, "
                      f"**{per / floor:.2f}x** the floor's cost per send ({floor:.2f} us, {where}).")
     load_per = data.get("loadMicrosecondsPerEvent")
@@ -227,8 +237,7 @@ def scenario(title, data, command, extra, unit=""):
 
 def floor_for(data):
     """The floor measured in the same repeat as this run (else the median floor)."""
-    name = (data or {}).get("_name", "")
-    return repeat_floor(name.rsplit("-", 1)[-1]) or floor_us
+    return repeat_floor((data or {}).get("_name", "")) or floor_us
 
 
 def ratio(data):
