@@ -369,7 +369,7 @@ lines += [
     "  Also a jansson tree and its dump for every roster event, ack and snapshot (about 6 us",
     "  per `participantUpdated`; written from jansson-encoded pieces now, and encoding fell",
     "  from 10.6% to 3.3% of the hub's CPU in profiles of the moderate run), a `JSONValue`",
-    "  dictionary of every member of each client message (members read from jansson now),",
+    "  dictionary of every member of each client message (members read from jansson now).",
     "  An `mmap` and `munmap` per handshake for lws's 8 KiB header buffer (the heap",
     "  threshold for own pages is 12 KiB now, was 4), lws's per-connection idle timers in",
     "  the load tool (sorted-list walks; the hub's were already off),",
